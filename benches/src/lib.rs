@@ -1,0 +1,1 @@
+//! Benchmarks live in `benches/`; this library is empty so the package can join the workspace.

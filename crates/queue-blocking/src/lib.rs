@@ -1,0 +1,110 @@
+//! Python's `queue` module on lock-free structures.
+//!
+//! [`Queue`] (FIFO), [`LifoQueue`] and [`PriorityQueue`] share one implementation over
+//! `queue-core`'s Michael–Scott queue, Treiber stack and skiplist; [`SimpleQueue`] is the small
+//! unbounded FIFO. All are shared by `&` (scoped threads) or in an `Arc`.
+//!
+//! ```
+//! use queue_blocking::Queue;
+//!
+//! let q = Queue::new(8); // at most 8 items; 0 means unbounded
+//! std::thread::scope(|s| {
+//!     s.spawn(|| {
+//!         for job in q.iter() {
+//!             // ... work on `job` ...
+//!             let _ = job;
+//!             q.task_done().unwrap();
+//!         }
+//!     });
+//!     for job in 0..100 {
+//!         q.put(job).unwrap();
+//!     }
+//!     q.join(); // every job done
+//!     q.shutdown(); // ends the worker's `iter()`
+//! });
+//! ```
+//!
+//! # From Python
+//!
+//! | Python | Rust |
+//! |---|---|
+//! | `Queue(maxsize)`, `LifoQueue`, `PriorityQueue` | `Queue::new(maxsize)` (0 = unbounded), `LifoQueue`, `PriorityQueue` |
+//! | `q.maxsize`, `q.maxsize = n` | `maxsize()`, `set_maxsize(n)` (wakes putters that now fit; CPython does not) |
+//! | `qsize()`, `empty()`, `full()` | the same, plus `len()`, `is_empty()`, `is_full()` |
+//! | `put(x)` | `put(x) -> Result<(), PutError<T>>`: blocks while full; fails only with `ShutDown(x)` |
+//! | `put(x, timeout=t)` | `put_timeout(x, t)`, `put_deadline(x, instant)`: `Full(x)` when time runs out |
+//! | `put_nowait(x)` | `put_nowait(x)`: `Full(x)` at once |
+//! | `get()` | `get() -> Result<T, GetError>`: blocks while empty; fails only with `ShutDown` |
+//! | `get(timeout=t)` | `get_timeout(t)`, `get_deadline(instant)`: `Empty` when time runs out |
+//! | `get_nowait()` | `get_nowait()` |
+//! | `task_done()` (`ValueError`) | `task_done() -> Result<(), TaskDoneError>` |
+//! | `join()` | `join()`, plus `join_timeout(t)` and `join_deadline(instant)` returning whether all is done |
+//! | `unfinished_tasks` | `unfinished_tasks()` |
+//! | `shutdown()`, `shutdown(immediate=True)` | `shutdown()`, `shutdown_immediate() -> Vec<T>` (the drained items) |
+//! | `is_shutdown` | `is_shutdown()` |
+//! | `queue.Full`, `queue.Empty`, `queue.ShutDown` | [`PutError::Full`], [`GetError::Empty`], [`PutError::ShutDown`] / [`GetError::ShutDown`] |
+//! | `SimpleQueue` | [`SimpleQueue`]: `put` and `get` cannot fail |
+//!
+//! Deliberate differences: failed puts return the item inside the error (ownership); negative
+//! timeouts cannot be expressed (`Duration`); an immediate shutdown returns the drained items
+//! instead of discarding them; `set_maxsize` wakes putters; equal priorities leave first-in,
+//! first-out.
+//!
+//! # Timeouts
+//!
+//! A zero timeout, or a deadline already past, checks once and returns at once. No timed call
+//! fails before its deadline, and every timed call re-checks the queue before it reports `Full` or
+//! `Empty`, so an item that arrives as the deadline passes is still taken. A timed call may return
+//! slightly after its deadline (the OS wakes it late). A timeout too large for `Instant` (such as
+//! `Duration::MAX`) means no deadline; it never panics.
+//!
+//! # Shutdown
+//!
+//! `ShutDown` takes precedence over `Full` and `Empty`. After [`Queue::shutdown`] every put fails
+//! with `ShutDown(item)`, gets drain what is left and then fail with `ShutDown` at once, and every
+//! blocked put and get wakes. [`Queue::shutdown_immediate`] also drains the queue, returns the
+//! items and lowers `unfinished_tasks` by one per drained item (never below zero); items already
+//! taken but not yet `task_done` still hold `join`. `task_done` and `join` never fail because of
+//! shutdown. A put racing a shutdown either fails with `ShutDown(item)` or its item is in the
+//! queue (for `shutdown_immediate`: among the returned items); never stranded.
+//!
+//! # Fairness
+//!
+//! Waiters are not served in arrival order (CPython's `Condition` happens to be FIFO). A put wakes
+//! at most one sleeping getter and a get at most one sleeping putter, but a thread that arrives
+//! spinning may take the item first; the woken thread then waits again. `task_done` reaching zero
+//! wakes every joiner. Under sustained contention a particular waiter can wait longer than others.
+//!
+//! # Blocking, memory and progress
+//!
+//! A thread that must wait spins briefly (about 2 µs) and then sleeps on a futex (Linux) or a
+//! condition variable (elsewhere, or with `--cfg queue_force_fallback`). A put or get with nobody
+//! waiting never makes a system call. The structures underneath are lock-free (the priority queue's
+//! `pop` can wait for a comparison in flight, see `queue_core::SkipListPq`), and memory is reclaimed
+//! by crossbeam-epoch. No item is dropped, and no thread sleeps, while the epoch is pinned, so an
+//! item's `Drop` may use the same queue. Dropping a queue drops each remaining item once.
+
+#![deny(unsafe_op_in_unsafe_fn)]
+#![deny(missing_docs)]
+
+mod error;
+mod event;
+mod flavors;
+mod futex;
+mod queue;
+mod simple;
+mod store;
+mod sync;
+mod time;
+
+pub use error::{GetError, PutError, TaskDoneError};
+pub use flavors::{LifoQueue, PriorityQueue, Queue};
+pub use simple::SimpleQueue;
+
+#[cfg(all(test, loom))]
+mod loom_tests;
+
+/// The README's Rust snippets, compiled and run as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;

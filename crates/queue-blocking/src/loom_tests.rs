@@ -1,0 +1,217 @@
+//! Loom models of the blocking protocol. Run with `ci/loom.sh`.
+//!
+//! They run over a `Mutex<VecDeque>` back end, which keeps the state space small (the lock-free
+//! structures have their own models in queue-core), plus one end-to-end model over the real
+//! Michael–Scott queue. Sleeping goes through the futex stand-in (`futex/loom_clock.rs`), so a lost
+//! wake-up shows up as a loom deadlock, and timeouts use its virtual clock, advanced by a "timer"
+//! thread so loom tries a timeout at every point of the race.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use loom::sync::{Arc, Mutex};
+use loom::thread;
+use queue_core::RawQueue;
+
+use crate::error::{GetError, PutError};
+use crate::futex::loom_clock::advance;
+use crate::queue::Inner;
+use crate::time::Deadline;
+
+struct Locked<T>(Mutex<VecDeque<T>>);
+
+impl<T> Default for Locked<T> {
+    fn default() -> Self {
+        Self(Mutex::new(VecDeque::new()))
+    }
+}
+
+impl<T> RawQueue<T> for Locked<T> {
+    fn push(&self, item: T) {
+        self.0.lock().unwrap().push_back(item);
+    }
+    fn pop(&self) -> Option<T> {
+        self.0.lock().unwrap().pop_front()
+    }
+    fn is_empty(&self) -> bool {
+        self.0.lock().unwrap().is_empty()
+    }
+}
+
+type Q = Inner<u32, Locked<u32>>;
+
+fn never() -> Deadline {
+    Deadline::never()
+}
+
+/// A blocked get is woken by a put and gets its item.
+#[test]
+fn put_wakes_blocked_get() {
+    loom::model(|| {
+        let q = Arc::new(Q::new(0));
+        let q2 = q.clone();
+        let t = thread::spawn(move || q2.put(1, never()).unwrap());
+        assert_eq!(q.get(never()), Ok(1));
+        t.join().unwrap();
+    });
+}
+
+/// A put blocked on a full bounded queue is woken by a get; nothing is lost, order is kept.
+#[test]
+fn get_wakes_blocked_put() {
+    loom::model(|| {
+        let q = Arc::new(Q::new(1));
+        q.put(1, never()).unwrap();
+        let q2 = q.clone();
+        let t = thread::spawn(move || q2.put(2, never()).unwrap());
+        assert_eq!(q.get(never()), Ok(1));
+        assert_eq!(q.get(never()), Ok(2));
+        t.join().unwrap();
+        assert!(q.len() == 0 && !q.is_full());
+    });
+}
+
+/// A timed get races a put and a timer: it gets the item or reports `Empty`, and in the second case
+/// the item is still there for the next get.
+#[test]
+fn timeout_races_wake() {
+    loom::model(|| {
+        let q = Arc::new(Q::new(0));
+        let q2 = q.clone();
+        let putter = thread::spawn(move || q2.put(1, never()).unwrap());
+        let timer = thread::spawn(|| advance(10));
+        let got = q.get(Deadline::after(Duration::from_millis(5)));
+        putter.join().unwrap();
+        timer.join().unwrap();
+        match got {
+            Ok(item) => assert_eq!(item, 1),
+            Err(GetError::Empty) => assert_eq!(q.try_get(), Some(1)),
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+        assert_eq!(q.try_get(), None);
+    });
+}
+
+/// `shutdown` wakes a get blocked on an empty queue, which then fails with `ShutDown`.
+#[test]
+fn shutdown_wakes_blocked_get() {
+    loom::model(|| {
+        let q = Arc::new(Q::new(0));
+        let q2 = q.clone();
+        let t = thread::spawn(move || q2.shutdown());
+        assert_eq!(q.get(never()), Err(GetError::ShutDown));
+        t.join().unwrap();
+    });
+}
+
+/// `shutdown` wakes a put blocked on a full queue, which fails with `ShutDown` and returns its item.
+#[test]
+fn shutdown_wakes_blocked_put() {
+    loom::model(|| {
+        let q = Arc::new(Q::new(1));
+        q.put(1, never()).unwrap();
+        let q2 = q.clone();
+        let t = thread::spawn(move || q2.shutdown());
+        match q.put(2, never()) {
+            Err(PutError::ShutDown(2)) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+        t.join().unwrap();
+        // The item inside can still be drained, then the queue reports ShutDown.
+        assert_eq!(q.get(never()), Ok(1));
+        assert_eq!(q.get(never()), Err(GetError::ShutDown));
+    });
+}
+
+/// A put racing `shutdown_immediate` either fails with `ShutDown(item)` or its item is among the
+/// drained ones; never stranded inside, never lost. The task count follows.
+#[test]
+fn shutdown_immediate_races_put() {
+    loom::model(|| {
+        let q = Arc::new(Q::new(0));
+        let q2 = q.clone();
+        let t = thread::spawn(move || q2.put(7, never()));
+        let drained = q.shutdown_immediate();
+        let put = t.join().unwrap();
+        match put {
+            Ok(()) => assert_eq!(drained, vec![7]),
+            Err(PutError::ShutDown(7)) => assert!(drained.is_empty()),
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+        assert_eq!(q.try_get(), None);
+        assert_eq!(q.unfinished_tasks(), 0);
+        assert_eq!(q.get(never()), Err(GetError::ShutDown));
+    });
+}
+
+/// A get blocked on an empty queue while a put is publishing and a shutdown arrives: the get either
+/// receives the item or `ShutDown`, and in the second case the put must have failed.
+#[test]
+fn shutdown_races_put_and_blocked_get() {
+    loom::model(|| {
+        let q = Arc::new(Q::new(0));
+        let (q2, q3) = (q.clone(), q.clone());
+        let putter = thread::spawn(move || q2.put(1, never()));
+        let stopper = thread::spawn(move || q3.shutdown());
+        let got = q.get(never());
+        let put = putter.join().unwrap();
+        stopper.join().unwrap();
+        match (got, put) {
+            (Ok(1), Ok(())) => {}
+            (Err(GetError::ShutDown), Err(PutError::ShutDown(1))) => {}
+            other => panic!("item stranded or lost: {other:?}"),
+        }
+    });
+}
+
+/// `task_done` bringing the count to zero wakes a joiner.
+#[test]
+fn task_done_wakes_join() {
+    loom::model(|| {
+        let q = Arc::new(Q::new(0));
+        q.put(1, never()).unwrap();
+        let q2 = q.clone();
+        let worker = thread::spawn(move || {
+            assert_eq!(q2.get(never()), Ok(1));
+            q2.task_done().unwrap();
+        });
+        assert!(q.join(never()));
+        assert_eq!(q.unfinished_tasks(), 0);
+        worker.join().unwrap();
+        assert!(q.task_done().is_err());
+    });
+}
+
+/// A timed join races `task_done` and a timer: it reports done only when the count is zero.
+#[test]
+fn join_timeout_races_task_done() {
+    loom::model(|| {
+        let q = Arc::new(Q::new(0));
+        q.put(1, never()).unwrap();
+        assert_eq!(q.try_get(), Some(1));
+        let q2 = q.clone();
+        let worker = thread::spawn(move || q2.task_done().unwrap());
+        let timer = thread::spawn(|| advance(10));
+        let done = q.join(Deadline::after(Duration::from_millis(5)));
+        worker.join().unwrap();
+        timer.join().unwrap();
+        assert!(!done || q.unfinished_tasks() == 0);
+        assert!(q.join(Deadline::after(Duration::ZERO)));
+    });
+}
+
+/// End to end over the real lock-free Michael–Scott queue: a bounded hand-off in both directions.
+#[test]
+fn end_to_end_ms_queue() {
+    loom::model(|| {
+        let q = Arc::new(crate::Queue::new(1));
+        let q2 = q.clone();
+        let t = thread::spawn(move || {
+            q2.put(1).unwrap();
+            q2.put(2).unwrap();
+        });
+        assert_eq!(q.get(), Ok(1));
+        assert_eq!(q.get(), Ok(2));
+        t.join().unwrap();
+    });
+}

@@ -1,0 +1,312 @@
+//! The one implementation behind `Queue`, `LifoQueue` and `PriorityQueue`: CPython's
+//! `queue.Queue` protocol (maxsize, blocking with deadlines, task tracking, shutdown) over any
+//! `RawQueue`, with atomics and futex events instead of one mutex and three conditions.
+//!
+//! # State
+//!
+//! * `store.items`: items a get may claim (`qsize`).
+//! * `slots`: maxsize slots held: by items inside, by puts that reserved and are publishing, and by
+//!   gets between their claim and their release. A put reserves before its item becomes visible and
+//!   gives the slot back if it fails, so `qsize() <= maxsize` whenever a put has succeeded.
+//! * `state`: the `SHUTDOWN` bit and, above it, the number of puts that passed their shutdown check
+//!   and have not finished publishing. One word, so that a put's registration and `shutdown`'s flag
+//!   are ordered by that word's modification order alone: either the put registers first (and a
+//!   get or `shutdown_immediate` that sees the flag also sees the put in flight and waits for its
+//!   item), or it sees the flag and fails with `ShutDown(item)`. No put that returns `Ok` can have
+//!   its item stranded behind a `ShutDown`.
+//! * `unfinished`: Python's `unfinished_tasks`; raised by a put before its item is visible.
+//!
+//! Waiting uses three [`Event`]s (`not_empty` in the store, `not_full`, `all_done`), each with a
+//! waiter count so that nobody enters the kernel when nobody sleeps.
+
+use crossbeam_utils::CachePadded;
+use queue_core::RawQueue;
+
+use crate::error::{GetError, PutError, TaskDoneError};
+use crate::event::Event;
+use crate::store::{SPIN_ROUNDS, Store, spin};
+use crate::sync::{AtomicUsize, Ordering::*, spin_loop};
+use crate::time::Deadline;
+
+/// `state` bit: the queue is shut down.
+const SHUTDOWN: usize = 1;
+/// `state` unit: one put publishing.
+const PUBLISHING: usize = 2;
+
+pub(crate) struct Inner<T, R> {
+    store: Store<T, R>,
+    slots: CachePadded<AtomicUsize>,
+    maxsize: AtomicUsize,
+    state: CachePadded<AtomicUsize>,
+    unfinished: CachePadded<AtomicUsize>,
+    not_full: Event,
+    all_done: Event,
+}
+
+impl<T, R: RawQueue<T>> Inner<T, R> {
+    pub(crate) fn new(maxsize: usize) -> Self {
+        Self {
+            store: Store::new(),
+            slots: CachePadded::new(AtomicUsize::new(0)),
+            maxsize: AtomicUsize::new(maxsize),
+            state: CachePadded::new(AtomicUsize::new(0)),
+            unfinished: CachePadded::new(AtomicUsize::new(0)),
+            not_full: Event::default(),
+            all_done: Event::default(),
+        }
+    }
+
+    pub(crate) fn maxsize(&self) -> usize {
+        // Relaxed: a plain setting; waiters re-read it after the `not_full` handshake.
+        self.maxsize.load(Relaxed)
+    }
+
+    pub(crate) fn set_maxsize(&self, maxsize: usize) {
+        // Relaxed: the `notify_all` below orders it for sleeping putters (event handshake).
+        self.maxsize.store(maxsize, Relaxed);
+        // Growing (or unbounding) may let blocked putters in; each re-checks its own slot.
+        self.not_full.notify_all();
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.store.len()
+    }
+
+    pub(crate) fn is_full(&self) -> bool {
+        let max = self.maxsize();
+        max > 0 && self.len() >= max
+    }
+
+    pub(crate) fn is_shutdown(&self) -> bool {
+        // Relaxed: a snapshot of a flag that never clears.
+        self.state.load(Relaxed) & SHUTDOWN != 0
+    }
+
+    pub(crate) fn unfinished_tasks(&self) -> usize {
+        // Relaxed: a snapshot.
+        self.unfinished.load(Relaxed)
+    }
+
+    // ---- put ----
+
+    pub(crate) fn put(&self, item: T, deadline: Deadline) -> Result<(), PutError<T>> {
+        if self.is_shutdown() {
+            return Err(PutError::ShutDown(item));
+        }
+        if !self.try_reserve()
+            && let Err(full) = self.wait_for_slot(deadline)
+        {
+            return Err(if full { PutError::Full(item) } else { PutError::ShutDown(item) });
+        }
+        // Register as publishing; the same RMW tells us whether shutdown came first.
+        // Acquire/Release: none needed for data; the single modification order of `state` is
+        // what orders us against `shutdown` (module docs). Relaxed.
+        if self.state.fetch_add(PUBLISHING, Relaxed) & SHUTDOWN != 0 {
+            self.end_publishing();
+            self.release_slot();
+            return Err(PutError::ShutDown(item));
+        }
+        // Relaxed: `task_done`/`join` synchronise on the decrements; an increment publishes nothing.
+        self.unfinished.fetch_add(1, Relaxed);
+        if let Err((item, payload)) = self.store.publish(item) {
+            // A user `Ord` panicked and the item is not in the queue: give back what we took
+            // *before* the item is dropped, so its `Drop` finds the queue consistent (it may use
+            // the queue, even wait on it), then let the panic continue.
+            self.lower_unfinished(1);
+            self.release_slot();
+            self.end_publishing();
+            drop(item);
+            std::panic::resume_unwind(payload);
+        }
+        self.end_publishing();
+        self.store.not_empty.notify_one();
+        Ok(())
+    }
+
+    /// Takes a maxsize slot if one is free (always, when unbounded).
+    fn try_reserve(&self) -> bool {
+        let max = self.maxsize();
+        // Relaxed throughout: `slots` is a counter that publishes nothing; sleepers are ordered by
+        // the `not_full` handshake.
+        if max == 0 {
+            self.slots.fetch_add(1, Relaxed);
+            return true;
+        }
+        let mut n = self.slots.load(Relaxed);
+        while n < max {
+            match self.slots.compare_exchange_weak(n, n + 1, Relaxed, Relaxed) {
+                Ok(_) => return true,
+                Err(current) => n = current,
+            }
+        }
+        false
+    }
+
+    fn has_room(&self) -> bool {
+        let max = self.maxsize();
+        // Relaxed: see `try_reserve`.
+        max == 0 || self.slots.load(Relaxed) < max
+    }
+
+    /// Gives a slot back and lets one waiting putter have it.
+    fn release_slot(&self) {
+        // Relaxed: see `try_reserve`.
+        self.slots.fetch_sub(1, Relaxed);
+        self.not_full.notify_one();
+    }
+
+    /// Waits for a free slot and takes it. `Err(true)`: timed out (`Full`); `Err(false)`: shut down.
+    fn wait_for_slot(&self, deadline: Deadline) -> Result<(), bool> {
+        for round in 0..SPIN_ROUNDS {
+            if self.is_shutdown() || deadline.has_passed() {
+                break;
+            }
+            spin(round);
+            if self.try_reserve() {
+                return Ok(());
+            }
+        }
+        loop {
+            // Python's order after every wake-up: shut down first, even if room appeared.
+            if self.is_shutdown() {
+                return Err(false);
+            }
+            if self.try_reserve() {
+                return Ok(());
+            }
+            if deadline.has_passed() {
+                return Err(true);
+            }
+            let waiter = self.not_full.prepare();
+            if self.is_shutdown() || self.has_room() {
+                continue;
+            }
+            waiter.wait(deadline);
+        }
+    }
+
+    fn end_publishing(&self) {
+        // Release: our `items` increment happens before a get that Acquire-loads `state` and finds
+        // no publisher left (see `closed`), so that get sees the item.
+        let prev = self.state.fetch_sub(PUBLISHING, Release);
+        if prev & SHUTDOWN != 0 && prev >> 1 == 1 {
+            // The last put in flight after a shutdown: getters waiting for it may now finish.
+            self.store.not_empty.notify_all();
+        }
+    }
+
+    // ---- get ----
+
+    pub(crate) fn get(&self, deadline: Deadline) -> Result<T, GetError> {
+        let item = self.store.take(deadline, || self.closed())?;
+        self.release_slot();
+        Ok(item)
+    }
+
+    pub(crate) fn try_get(&self) -> Option<T> {
+        let item = self.store.try_take()?;
+        self.release_slot();
+        Some(item)
+    }
+
+    /// Shut down, no put still publishing, and empty: a get can only fail with `ShutDown`.
+    fn closed(&self) -> bool {
+        // Acquire: pairs with the Release in `end_publishing`, so the items of the puts that
+        // finished are visible to the `len` check below.
+        let state = self.state.load(Acquire);
+        state & SHUTDOWN != 0 && state >> 1 == 0 && self.store.len() == 0
+    }
+
+    // ---- tasks ----
+
+    pub(crate) fn task_done(&self) -> Result<(), TaskDoneError> {
+        // Relaxed: a first guess for the CAS.
+        let mut n = self.unfinished.load(Relaxed);
+        loop {
+            if n == 0 {
+                return Err(TaskDoneError);
+            }
+            // Release on success: the work done for this task happens before a `join` that
+            // Acquire-loads zero. Relaxed on failure: retry.
+            match self.unfinished.compare_exchange_weak(n, n - 1, Release, Relaxed) {
+                Ok(_) if n == 1 => {
+                    self.all_done.notify_all();
+                    return Ok(());
+                }
+                Ok(_) => return Ok(()),
+                Err(current) => n = current,
+            }
+        }
+    }
+
+    /// Lowers `unfinished` by up to `k`, never below zero; wakes joiners if it reaches zero.
+    fn lower_unfinished(&self, k: usize) {
+        if k == 0 {
+            return;
+        }
+        // Relaxed: a first guess for the CAS.
+        let mut n = self.unfinished.load(Relaxed);
+        while n > 0 {
+            let new = n.saturating_sub(k);
+            // Release on success: as in `task_done`. Relaxed on failure: retry.
+            match self.unfinished.compare_exchange_weak(n, new, Release, Relaxed) {
+                Ok(_) => {
+                    if new == 0 {
+                        self.all_done.notify_all();
+                    }
+                    return;
+                }
+                Err(current) => n = current,
+            }
+        }
+    }
+
+    /// Waits until every task is done or `deadline` passes; returns whether all are done.
+    pub(crate) fn join(&self, deadline: Deadline) -> bool {
+        loop {
+            // Acquire: pairs with the Release decrements, so the tasks' work is visible to us.
+            if self.unfinished.load(Acquire) == 0 {
+                return true;
+            }
+            if deadline.has_passed() {
+                return false;
+            }
+            let waiter = self.all_done.prepare();
+            // Acquire: as above.
+            if self.unfinished.load(Acquire) == 0 {
+                return true;
+            }
+            waiter.wait(deadline);
+        }
+    }
+
+    // ---- shutdown ----
+
+    pub(crate) fn shutdown(&self) {
+        // Relaxed: the modification order of `state` orders us against every put (module docs);
+        // the notifications below carry the handshake for sleepers.
+        self.state.fetch_or(SHUTDOWN, Relaxed);
+        self.store.not_empty.notify_all();
+        self.not_full.notify_all();
+    }
+
+    pub(crate) fn shutdown_immediate(&self) -> Vec<T> {
+        self.shutdown();
+        // Puts that registered before the flag will push; wait for them so their items are among
+        // the drained ones and none is stranded. Each is a bounded, non-blocking step (a `push`).
+        // Acquire: pairs with `end_publishing`'s Release, so their items are claimable below.
+        while self.state.load(Acquire) >> 1 != 0 {
+            spin_loop();
+            #[cfg(not(loom))]
+            std::thread::yield_now();
+        }
+        let mut drained = Vec::new();
+        while let Some(item) = self.try_get() {
+            drained.push(item);
+        }
+        self.lower_unfinished(drained.len());
+        // Getters still waiting for the last publisher are woken by it, or were by `shutdown`.
+        self.store.not_empty.notify_all();
+        drained
+    }
+}

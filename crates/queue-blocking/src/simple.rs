@@ -1,0 +1,162 @@
+//! `SimpleQueue`: Python's unbounded FIFO without maxsize, task tracking or shutdown.
+
+use core::fmt;
+use std::time::{Duration, Instant};
+
+use queue_core::MsQueue;
+
+use crate::error::GetError;
+use crate::store::Store;
+use crate::time::Deadline;
+
+/// An unbounded FIFO queue with the small API of Python's `queue.SimpleQueue`: no `maxsize`, no
+/// `task_done`/`join`, no shutdown. A put never blocks and never fails; it costs one lock-free
+/// push, one counter increment and, only when a getter sleeps, one wake-up.
+///
+/// ```
+/// use queue_blocking::SimpleQueue;
+///
+/// let q = SimpleQueue::new();
+/// std::thread::scope(|s| {
+///     s.spawn(|| q.put("hello"));
+///     assert_eq!(q.get(), "hello");
+/// });
+/// ```
+pub struct SimpleQueue<T> {
+    store: Store<T, MsQueue<T>>,
+}
+
+impl<T> SimpleQueue<T> {
+    /// Creates an empty queue (Python's `SimpleQueue()`).
+    ///
+    /// ```
+    /// assert!(queue_blocking::SimpleQueue::<u8>::new().empty());
+    /// ```
+    pub fn new() -> Self {
+        Self { store: Store::new() }
+    }
+
+    /// Adds `item` (Python's `put`); never blocks.
+    ///
+    /// ```
+    /// let q = queue_blocking::SimpleQueue::new();
+    /// q.put(1);
+    /// assert_eq!(q.qsize(), 1);
+    /// ```
+    pub fn put(&self, item: T) {
+        if let Err((_, payload)) = self.store.publish(item) {
+            // `MsQueue` runs no user code, so this cannot happen; keep the panic if it does.
+            std::panic::resume_unwind(payload);
+        }
+        self.store.not_empty.notify_one();
+    }
+
+    /// The same as [`put`](Self::put) (Python's `put_nowait`).
+    ///
+    /// ```
+    /// let q = queue_blocking::SimpleQueue::new();
+    /// q.put_nowait('x');
+    /// assert_eq!(q.get_nowait(), Ok('x'));
+    /// ```
+    pub fn put_nowait(&self, item: T) {
+        self.put(item);
+    }
+
+    /// Removes and returns the oldest item, waiting for one if needed (Python's `get()`).
+    ///
+    /// ```
+    /// let q = queue_blocking::SimpleQueue::new();
+    /// q.put(3);
+    /// assert_eq!(q.get(), 3);
+    /// ```
+    pub fn get(&self) -> T {
+        match self.store.take(Deadline::never(), || false) {
+            Ok(item) => item,
+            Err(_) => unreachable!("an untimed get on a SimpleQueue cannot fail"),
+        }
+    }
+
+    /// Like [`get`](Self::get), but gives up with [`GetError::Empty`] after `timeout`
+    /// (Python's `get(timeout=t)`). A zero timeout checks once.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let q = queue_blocking::SimpleQueue::<u8>::new();
+    /// assert_eq!(q.get_timeout(Duration::from_millis(1)), Err(queue_blocking::GetError::Empty));
+    /// ```
+    pub fn get_timeout(&self, timeout: Duration) -> Result<T, GetError> {
+        self.store.take(Deadline::after(timeout), || false)
+    }
+
+    /// Like [`get_timeout`](Self::get_timeout) with an absolute deadline.
+    ///
+    /// ```
+    /// use std::time::Instant;
+    /// let q = queue_blocking::SimpleQueue::new();
+    /// q.put(1);
+    /// assert_eq!(q.get_deadline(Instant::now()), Ok(1));
+    /// ```
+    pub fn get_deadline(&self, deadline: Instant) -> Result<T, GetError> {
+        self.store.take(Deadline::at(deadline), || false)
+    }
+
+    /// Returns an item if one is there, else [`GetError::Empty`] at once (Python's `get_nowait`).
+    ///
+    /// ```
+    /// let q = queue_blocking::SimpleQueue::<i32>::new();
+    /// assert_eq!(q.get_nowait(), Err(queue_blocking::GetError::Empty));
+    /// ```
+    pub fn get_nowait(&self) -> Result<T, GetError> {
+        self.store.try_take().ok_or(GetError::Empty)
+    }
+
+    /// Number of items (Python's `qsize()`; a snapshot).
+    ///
+    /// ```
+    /// let q = queue_blocking::SimpleQueue::new();
+    /// q.put(());
+    /// assert_eq!(q.qsize(), 1);
+    /// ```
+    pub fn qsize(&self) -> usize {
+        self.store.len()
+    }
+
+    /// Same as [`qsize`](Self::qsize).
+    ///
+    /// ```
+    /// assert_eq!(queue_blocking::SimpleQueue::<()>::new().len(), 0);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.qsize()
+    }
+
+    /// Whether the queue is empty (Python's `empty()`; a snapshot).
+    ///
+    /// ```
+    /// assert!(queue_blocking::SimpleQueue::<()>::new().empty());
+    /// ```
+    pub fn empty(&self) -> bool {
+        self.qsize() == 0
+    }
+
+    /// Same as [`empty`](Self::empty).
+    ///
+    /// ```
+    /// assert!(queue_blocking::SimpleQueue::<()>::new().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.empty()
+    }
+}
+
+impl<T> Default for SimpleQueue<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> fmt::Debug for SimpleQueue<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SimpleQueue").field("qsize", &self.qsize()).finish_non_exhaustive()
+    }
+}

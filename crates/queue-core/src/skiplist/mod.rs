@@ -1,0 +1,350 @@
+//! Lock-free skiplist priority queue: smallest first, equal items first-in, first-out.
+//!
+//! The design follows Lindén and Jonsson, *A Skiplist-Based Concurrent Priority Queue with
+//! Minimal Memory Contention*, OPODIS 2013, which refines the Lotan–Shavit and Sundell–Tsigas
+//! skiplist queues: `pop` deletes logically by tagging a level-0 link, deleted nodes always form a
+//! prefix of the level-0 list, and they are unlinked from the front, in batches.
+//!
+//! # Structure
+//!
+//! `head` is a sentinel tower of `MAX_HEIGHT` links. Every node is linked at level 0; a node of
+//! height `h` is also linked, while it is being inserted, at levels `1..h`, which only speed up
+//! searches. Keys are `(item, seq)`, where `seq` is an insertion ticket, so keys are unique and equal
+//! items leave in ticket order.
+//!
+//! Link tags: the tag of `x.next[0]` says *the node after `x` is deleted*; the tag of `x.next[i]`,
+//! `i > 0`, says *`x` is frozen at level `i`* (about to be unlinked there).
+//!
+//! # Invariants
+//!
+//! 1. Level 0 from `head` is `head, d1, …, dk, l1, …, lm`: the `d`s are deleted (claimed by a
+//!    `pop`), the `l`s are live and strictly increasing by key under a consistent `Ord`. A link is
+//!    tagged exactly when it points to a deleted node, so the deleted nodes are a prefix.
+//! 2. A tagged level-0 link never changes, except `head.next[0]`, which only moves forward along
+//!    tagged links. An insert links only after a node whose `next[0]` is untagged: the last deleted
+//!    node or a live one. So a node is deleted once, by one `pop`.
+//! 3. A node's item is read only by a thread holding a borrow (see `node.rs`) or by the claiming
+//!    `pop` after every borrow is gone; no comparison can start on a claimed node. So no thread
+//!    reads an item after `pop` has handed it out, whatever the user's `Ord` does.
+//! 4. Reclamation. Each level is a linked list changed only by CAS on a predecessor's link. A
+//!    node leaves a level when it is claimed and its inserter has finished; at an upper level it is
+//!    first frozen there (so no insert links after it), at level 0 its `next` is already tagged.
+//!    So a node, once unlinked from a level, is never linked there again, and within one level a
+//!    node is unlinked no earlier than the node in front of it. Levels are unlinked independently
+//!    (a deleted node held up at an upper level by a live node in front of it never holds up level
+//!    0, so `pop` stays short even under a lying `Ord`); the node is retired by whoever unlinks its
+//!    last level. A traversal descends only from `head` or from a node it saw unclaimed after
+//!    pinning, which was then still linked at every level. Together: every node a pinned thread can
+//!    reach was retired after the thread pinned, so epoch keeps it alive. No comparison enters
+//!    this argument, so an inconsistent `Ord` cannot cause a use after free.
+//!
+//! # Linearization points
+//!
+//! * `push`: the Release CAS that links the node at level 0.
+//! * `pop` returning an item: the CAS that tags the link to the first live node. By invariant 1
+//!   that node is the smallest in the queue at that instant.
+//! * `pop` returning `None` and `is_empty`: the load that finds an untagged null link after the
+//!   deleted prefix.
+//!
+//! # Progress
+//!
+//! `push` is lock-free. `pop` is lock-free up to its claim; after it, it waits for comparisons
+//! already running against the claimed node to finish before it moves the item out (invariant 3).
+//! Those are single calls of `T::cmp` by other threads, plus the node's own inserter finishing its
+//! upper levels, so `pop` is **blocking** in the strict sense: a thread descheduled in the middle of
+//! one comparison delays a `pop` of that very node, and an `Ord` that never returns blocks it for
+//! good. An `Ord` that calls back into the same queue may deadlock. Physical unlinking never waits.
+//!
+//! # Batching
+//!
+//! A `pop` that walked past at least `UNLINK_BATCH` deleted nodes unlinks the deleted prefix, as in
+//! Lindén–Jonsson, so most `pop`s make a single shared write (the claim). Under loom, Miri and
+//! fuzzing the batch is 1, so every `pop` unlinks and use-after-free bugs surface in small runs.
+//!
+//! # Memory ordering
+//!
+//! The item, `seq` and tower travel on the Release link CAS at level 0 (and the upper-level link
+//! CASes), acquired by every traversal load. Borrow decrements are Release and the claiming `pop`'s
+//! wait is an Acquire load: every comparison happens before the item moves. `docs/memory-ordering.md`
+//! has the table.
+
+mod node;
+mod search;
+
+use core::fmt;
+use std::panic::{self, AssertUnwindSafe};
+
+use crossbeam_epoch::{self as epoch, Owned};
+use crossbeam_utils::CachePadded;
+
+use self::node::Node;
+use crate::backoff::Backoff;
+use crate::raw::{PanicPayload, RawQueue};
+use crate::sync::{AtomicU64, Ordering::*};
+use crate::util::drain_and_drop;
+
+/// Deleted nodes a `pop` walks past before it unlinks them (Lindén–Jonsson's `BoundOffset`).
+#[cfg(not(any(loom, miri, fuzzing)))]
+const UNLINK_BATCH: usize = 1;
+#[cfg(any(loom, miri, fuzzing))]
+const UNLINK_BATCH: usize = 1;
+
+/// An unbounded concurrent priority queue: [`pop`](Self::pop) returns the smallest item, and equal
+/// items in the order they were pushed.
+///
+/// It compares items from several threads at once, so it is `Send + Sync` only for
+/// `T: Send + Sync`. See the module docs for `pop`'s progress guarantee.
+///
+/// # Examples
+///
+/// ```
+/// use queue_core::SkipListPq;
+///
+/// let pq = SkipListPq::new();
+/// pq.push((2, "b"));
+/// pq.push((1, "z"));
+/// pq.push((2, "a"));
+/// assert_eq!(pq.pop(), Some((1, "z")));
+/// assert_eq!(pq.pop(), Some((2, "a")));
+/// assert_eq!(pq.pop(), Some((2, "b")));
+/// ```
+pub struct SkipListPq<T> {
+    head: CachePadded<Node<T>>,
+    /// Next insertion ticket.
+    seq: CachePadded<AtomicU64>,
+}
+
+// SAFETY: items move between threads (`T: Send`) and are read through `&T` by several threads at
+// once while comparing (`T: Sync`).
+unsafe impl<T: Send + Sync> Send for SkipListPq<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send + Sync> Sync for SkipListPq<T> {}
+
+impl<T> SkipListPq<T> {
+    /// Creates an empty priority queue.
+    ///
+    /// ```
+    /// assert!(queue_core::SkipListPq::<u32>::new().is_empty());
+    /// ```
+    pub fn new() -> Self {
+        Self { head: CachePadded::new(Node::head()), seq: CachePadded::new(AtomicU64::new(0)) }
+    }
+
+    /// Whether the queue held no live item at the moment of the check.
+    ///
+    /// ```
+    /// let pq = queue_core::SkipListPq::new();
+    /// pq.push(3);
+    /// assert!(!pq.is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        let guard = &epoch::pin();
+        let mut pred: &Node<T> = &self.head;
+        loop {
+            // Acquire: as in `pop`.
+            let next = pred.next[0].load(Acquire, guard);
+            if next.tag() == 0 {
+                return next.is_null();
+            }
+            // SAFETY: a tagged link points to a deleted node, protected by `guard` (invariant 4).
+            pred = unsafe { next.deref() };
+        }
+    }
+
+    /// Removes and returns the smallest item (the earliest pushed among equals), or `None` if the
+    /// queue was empty.
+    ///
+    /// ```
+    /// let pq = queue_core::SkipListPq::new();
+    /// pq.push(5);
+    /// pq.push(4);
+    /// assert_eq!(pq.pop(), Some(4));
+    /// assert_eq!(pq.pop(), Some(5));
+    /// assert_eq!(pq.pop(), None);
+    /// ```
+    pub fn pop(&self) -> Option<T> {
+        let guard = &epoch::pin();
+        let backoff = Backoff::new();
+        let mut pred: &Node<T> = &self.head;
+        let mut walked = 0;
+        let claimed = loop {
+            // Acquire: pairs with the Release link CAS that published the next node's item.
+            let next = pred.next[0].load(Acquire, guard);
+            if next.tag() != 0 {
+                // Deleted: walk on through the prefix (invariant 1).
+                // SAFETY: protected by `guard` (invariant 4).
+                pred = unsafe { next.deref() };
+                walked += 1;
+                continue;
+            }
+            if next.is_null() {
+                return None;
+            }
+            // Claim the first live node by tagging the link to it (the linearization point).
+            // Relaxed on success: the item was acquired by the load above, and the tag publishes
+            // no data (threads that act on it re-check with their own CAS). Relaxed on failure: we
+            // reload the link with Acquire.
+            if pred.next[0].compare_exchange(next, next.with_tag(1), Relaxed, Relaxed, guard).is_ok() {
+                break next;
+            }
+            backoff.spin();
+        };
+        // SAFETY: protected by `guard`; we claimed it, so we alone take its item, once.
+        let item = unsafe { claimed.deref().take() };
+        if walked + 1 >= UNLINK_BATCH {
+            self.unlink_deleted(guard);
+        }
+        Some(item)
+        // `guard` is dropped here, before the caller can drop the item.
+    }
+
+    /// Frees every node and drops the items still inside.
+    ///
+    /// # Safety
+    ///
+    /// Exclusive access (called from `drop`).
+    unsafe fn pop_exclusive(&self) -> Option<T> {
+        // SAFETY: exclusive access.
+        let guard = unsafe { epoch::unprotected() };
+        loop {
+            // Relaxed: exclusive access.
+            let first = self.head.next[0].load(Relaxed, guard);
+            if first.is_null() {
+                return None;
+            }
+            // SAFETY: exclusive access; every node still linked at level 0 is owned by the queue
+            // (nodes passed at level 0 were handed to epoch and are no longer linked).
+            let node = unsafe { first.with_tag(0).into_owned() };
+            self.head.next[0].store(node.next[0].load(Relaxed, guard), Relaxed);
+            if first.tag() == 0 {
+                // SAFETY: reached through an untagged link, so not claimed: its item is still there.
+                return Some(unsafe { node.take_exclusive() });
+            }
+        }
+    }
+
+    fn next_seq(&self) -> u64 {
+        // Relaxed: tickets only need to be unique and increasing per thread; a push that returned
+        // before another began took its ticket first in the modification order, which keeps FIFO
+        // order among equal items.
+        self.seq.fetch_add(1, Relaxed)
+    }
+}
+
+impl<T: Ord> SkipListPq<T> {
+    /// Adds `item`.
+    ///
+    /// If `T::cmp` panics while `push` looks for the item's place, the panic propagates, the item
+    /// is dropped (after the epoch is unpinned) and was never in the queue. Once the item is in
+    /// the queue, `push` returns normally: a panic while it builds the item's index entries only
+    /// stops that building (and is discarded). So a `push` that returns has added the item, and
+    /// one that panics has not; every other item is unaffected either way.
+    ///
+    /// ```
+    /// let pq = queue_core::SkipListPq::new();
+    /// pq.push("only");
+    /// assert_eq!(pq.pop(), Some("only"));
+    /// ```
+    pub fn push(&self, item: T) {
+        if let Err((item, payload)) = self.push_catching_panic(item) {
+            drop(item);
+            panic::resume_unwind(payload);
+        }
+    }
+
+    /// Like [`push`](Self::push), but if `T::cmp` panics before the item is in the queue, returns
+    /// the item and the panic payload instead of unwinding. A caller with bookkeeping of its own
+    /// (the blocking layer's counters) can then restore it before the item is dropped, which
+    /// matters when the item's `Drop` uses the same queue.
+    ///
+    /// ```
+    /// let pq = queue_core::SkipListPq::new();
+    /// assert!(pq.push_catching_panic(1).is_ok());
+    /// assert_eq!(pq.pop(), Some(1));
+    /// ```
+    pub fn push_catching_panic(&self, item: T) -> Result<(), (T, PanicPayload)> {
+        let node = Owned::new(Node::new(item, self.next_seq()));
+        // SAFETY: `unprotected` only lends the pointer a lifetime: the node is ours until linked,
+        // and after that it is protected by the pin taken below, which outlives every use.
+        let node_ptr = node.into_shared(unsafe { epoch::unprotected() });
+        // A panic payload from building the index is dropped after unpinning (declared first).
+        let index_panic = &mut None;
+        let guard = &epoch::pin();
+        // SAFETY: our own node.
+        let node_ref = unsafe { node_ptr.deref() };
+        let linked = panic::catch_unwind(AssertUnwindSafe(|| {
+            let backoff = Backoff::new();
+            loop {
+                // SAFETY: `node_ref` is our node and we hold its initial borrow.
+                let pos = unsafe { self.find(node_ref, 0, guard) };
+                // Relaxed: published by the Release CAS below.
+                node_ref.next[0].store(pos.succs[0], Relaxed);
+                // Release on success: publishes the item, `seq` and tower to every thread that
+                // Acquire-loads this link. Relaxed on failure: we search again.
+                if pos.preds[0].next[0]
+                    .compare_exchange(pos.succs[0], node_ptr, Release, Relaxed, guard)
+                    .is_ok()
+                {
+                    return pos;
+                }
+                backoff.spin();
+            }
+        }));
+        let pos = match linked {
+            Ok(pos) => pos,
+            Err(payload) => {
+                // SAFETY: the node was never published, so it and its item are still ours alone.
+                let owned = unsafe { node_ptr.into_owned() };
+                // SAFETY: as above; the item is initialised and read once, here.
+                let item = unsafe { owned.take_exclusive() };
+                drop(owned);
+                // The item is moved out, not dropped, so no `T` is dropped while pinned.
+                return Err((item, payload));
+            }
+        };
+        // The item is in the queue now, so `push` must return normally: a caller that saw it panic
+        // would believe the item was not added. A panicking `Ord` while the index is built only
+        // stops the building.
+        // SAFETY: linked at level 0, `INSERTING` set, our borrow held until `finish_insert`.
+        let built =
+            panic::catch_unwind(AssertUnwindSafe(|| unsafe { self.link_upper(node_ptr, pos, guard) }));
+        Self::finish_insert(node_ref);
+        *index_panic = built.err();
+        Ok(())
+    }
+}
+
+impl<T> Drop for SkipListPq<T> {
+    fn drop(&mut self) {
+        let this = &*self;
+        // SAFETY: `drop` has exclusive access.
+        drain_and_drop(|| unsafe { this.pop_exclusive() });
+    }
+}
+
+impl<T> Default for SkipListPq<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> fmt::Debug for SkipListPq<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SkipListPq").field("is_empty", &self.is_empty()).finish_non_exhaustive()
+    }
+}
+
+impl<T: Ord> RawQueue<T> for SkipListPq<T> {
+    fn push(&self, item: T) {
+        SkipListPq::push(self, item);
+    }
+    fn push_catching_panic(&self, item: T) -> Result<(), (T, PanicPayload)> {
+        SkipListPq::push_catching_panic(self, item)
+    }
+    fn pop(&self) -> Option<T> {
+        SkipListPq::pop(self)
+    }
+    fn is_empty(&self) -> bool {
+        SkipListPq::is_empty(self)
+    }
+}
