@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use common::{Keyed, SeedReport, base_seed};
 use queue_core::{MsQueue, RawQueue, SkipListPq, TreiberStack};
 
-const RUNS: usize = if cfg!(miri) { 5 } else { 5_000 };
+const RUNS: usize = if cfg!(miri) { 5 } else { 3_000 };
 const THREADS: usize = if cfg!(miri) { 2 } else { 3 };
 const OPS_PER_THREAD: usize = 3;
 

@@ -159,6 +159,37 @@ fn panicking_comparison_during_push_loses_and_duplicates_nothing() {
     assert!(scenarios > SIZES.len(), "no push ever reached a comparison");
 }
 
+/// `push_catching_panic` hands the item back with the panic payload instead of dropping it when a
+/// comparison panics before the item is in the queue, and adds it (returning `Ok`) otherwise.
+#[test]
+fn push_catching_panic_returns_the_item_on_a_comparison_panic() {
+    silence_injected_panics();
+    let drops = Drops::new(4);
+    let q = SkipListPq::new();
+    for id in 0..2 {
+        q.push(Fragile { key: id as u8, id, drops: Arc::clone(&drops) });
+    }
+    panic_on_comparison(1);
+    let result = q.push_catching_panic(Fragile { key: 1, id: 2, drops: Arc::clone(&drops) });
+    disarm();
+    let Err((item, payload)) = result else { panic!("the comparison panic was not reported") };
+    assert_eq!(item.id, 2, "a different item came back");
+    assert_eq!(drops.of(2), 0, "the returned item was dropped as well");
+    let msg = payload.downcast_ref::<String>().map(String::as_str).unwrap_or("");
+    assert!(msg.contains(INJECTED), "unexpected payload {msg:?}");
+    drop(item);
+    assert_eq!(drops.of(2), 1);
+    assert!(q.push_catching_panic(Fragile { key: 0, id: 3, drops: Arc::clone(&drops) }).is_ok());
+    assert_eq!(drain(&q), [(0, 0), (0, 3), (1, 1)], "the failed push left a trace, or the next one was lost");
+    for id in 0..4 {
+        assert_eq!(drops.of(id), 1, "item {id} dropped {} times", drops.of(id));
+    }
+    // Structures that call no user code use the trait's default: always `Ok`, item added.
+    let fifo = queue_core::MsQueue::new();
+    assert!(queue_core::RawQueue::push_catching_panic(&fifo, 7).is_ok());
+    assert_eq!(fifo.pop(), Some(7));
+}
+
 /// Pushers with armed comparisons race with poppers, so a panic can also strike after the node is
 /// linked (while linking its upper levels, which only re-searches under contention).
 #[test]
