@@ -77,7 +77,7 @@ use std::panic::{self, AssertUnwindSafe};
 use crossbeam_epoch::{self as epoch, Owned};
 use crossbeam_utils::CachePadded;
 
-use self::node::Node;
+use self::node::{MAX_HEIGHT, Node};
 use crate::backoff::Backoff;
 use crate::raw::{PanicPayload, RawQueue};
 use crate::sync::{AtomicU64, Ordering::*};
@@ -85,7 +85,7 @@ use crate::util::drain_and_drop;
 
 /// Deleted nodes a `pop` walks past before it unlinks them (Lindén–Jonsson's `BoundOffset`).
 #[cfg(not(any(loom, miri, fuzzing)))]
-const UNLINK_BATCH: usize = 1;
+const UNLINK_BATCH: usize = 16;
 #[cfg(any(loom, miri, fuzzing))]
 const UNLINK_BATCH: usize = 1;
 
@@ -198,31 +198,6 @@ impl<T> SkipListPq<T> {
         // `guard` is dropped here, before the caller can drop the item.
     }
 
-    /// Frees every node and drops the items still inside.
-    ///
-    /// # Safety
-    ///
-    /// Exclusive access (called from `drop`).
-    unsafe fn pop_exclusive(&self) -> Option<T> {
-        // SAFETY: exclusive access.
-        let guard = unsafe { epoch::unprotected() };
-        loop {
-            // Relaxed: exclusive access.
-            let first = self.head.next[0].load(Relaxed, guard);
-            if first.is_null() {
-                return None;
-            }
-            // SAFETY: exclusive access; every node still linked at level 0 is owned by the queue
-            // (nodes passed at level 0 were handed to epoch and are no longer linked).
-            let node = unsafe { first.with_tag(0).into_owned() };
-            self.head.next[0].store(node.next[0].load(Relaxed, guard), Relaxed);
-            if first.tag() == 0 {
-                // SAFETY: reached through an untagged link, so not claimed: its item is still there.
-                return Some(unsafe { node.take_exclusive() });
-            }
-        }
-    }
-
     fn next_seq(&self) -> u64 {
         // Relaxed: tickets only need to be unique and increasing per thread; a push that returned
         // before another began took its ticket first in the modification order, which keeps FIFO
@@ -316,9 +291,35 @@ impl<T: Ord> SkipListPq<T> {
 
 impl<T> Drop for SkipListPq<T> {
     fn drop(&mut self) {
-        let this = &*self;
         // SAFETY: `drop` has exclusive access.
-        drain_and_drop(|| unsafe { this.pop_exclusive() });
+        let guard = unsafe { epoch::unprotected() };
+        // A node is retired (handed to epoch) exactly when it is unlinked from its last level, so
+        // the nodes we own are those still linked at some level; one may be linked at several, or
+        // only above level 0 (held up behind a live node under a lying `Ord`). Collect each once.
+        let mut nodes = Vec::new();
+        for level in 0..MAX_HEIGHT {
+            // Relaxed: exclusive access.
+            let mut link = self.head.next[level].load(Relaxed, guard);
+            // SAFETY: exclusive access; every node linked at a level is live and owned by us.
+            while let Some(node) = unsafe { link.as_ref() } {
+                nodes.push(link.with_tag(0));
+                link = node.next[level].load(Relaxed, guard);
+            }
+        }
+        nodes.sort_unstable_by_key(|node| node.as_raw() as usize);
+        nodes.dedup();
+        let mut nodes = nodes.into_iter();
+        drain_and_drop(|| {
+            for node in nodes.by_ref() {
+                // SAFETY: collected once above, owned by the queue, and freed only here.
+                let node = unsafe { node.into_owned() };
+                if !node.is_taken() {
+                    // SAFETY: never claimed, so its item is still inside; read once, here.
+                    return Some(unsafe { node.take_exclusive() });
+                }
+            }
+            None
+        });
     }
 }
 
