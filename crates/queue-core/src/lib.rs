@@ -11,11 +11,45 @@
 //! held: items leave a structure by value and are dropped by the caller after the pin is gone, so
 //! an item's `Drop` may safely call back into the same structure.
 //!
+//! ```
+//! use queue_core::{MsQueue, RawQueue, SkipListPq, TreiberStack};
+//!
+//! fn drain<Q: RawQueue<u32>>(q: &Q) -> Vec<u32> {
+//!     std::iter::from_fn(|| q.pop()).collect()
+//! }
+//! let (fifo, lifo, pq) = (MsQueue::new(), TreiberStack::new(), SkipListPq::new());
+//! for x in [2, 3, 1] {
+//!     fifo.push(x);
+//!     lifo.push(x);
+//!     pq.push(x);
+//! }
+//! assert_eq!(drain(&fifo), [2, 3, 1]);
+//! assert_eq!(drain(&lifo), [1, 3, 2]);
+//! assert_eq!(drain(&pq), [1, 2, 3]);
+//! ```
+//!
+//! # Memory reclamation
+//!
+//! Nodes are freed through crossbeam-epoch: a removed node is handed to the epoch and freed once
+//! every thread that was pinned at the time has unpinned, which also rules out ABA. Each operation
+//! pins at most once. Garbage is collected as operations run, so a steady push/pop workload keeps
+//! memory bounded (the tests check it with a counting allocator). Dropping a structure frees its
+//! nodes at once and drops each remaining item exactly once.
+//!
+//! # Progress
+//!
+//! `push` and `pop` of [`MsQueue`] and [`TreiberStack`], and [`SkipListPq::push`], are lock-free:
+//! some operation always completes in a bounded number of steps. [`SkipListPq::pop`] is lock-free
+//! up to the moment it claims an item and then waits for comparisons already running against that
+//! item on other threads (so that no thread reads an item after `pop` hands it out); the skiplist
+//! module docs state the exact guarantee. Nothing here sleeps; contended retries back off and, in
+//! long waits, yield the time slice.
+//!
 //! Every atomic goes through an internal `sync` facade that switches to loom under `cfg(loom)`;
 //! build with `RUSTFLAGS="--cfg loom --cfg crossbeam_loom"` to run the models in `tests/loom_*.rs`.
 
 #![deny(unsafe_op_in_unsafe_fn)]
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 mod backoff;
 mod ms_queue;
