@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Miri over queue-core's unit, integration and doc tests (sizes shrink under cfg(miri)).
+# Miri over queue-core's unit, integration and doc tests (sizes shrink under cfg(miri)), then over
+# queue-blocking's stress and auto-trait tests, which run the real futex path (atomic-wait and the
+# raw FUTEX_WAIT with a timeout) with small sizes.
 # Runnable by hand from the repository root; installs the nightly components it needs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,3 +26,10 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}/miri"
 cargo +nightly miri setup
 echo "== miri: queue-core (MIRIFLAGS=$MIRIFLAGS)"
 cargo +nightly miri test -p queue-core "$@"
+
+# Real time is needed for timeouts (`Instant::now`), hence -Zmiri-disable-isolation. The CPython
+# port (python_port.rs) is left out: its many threads and timing loops take far too long under Miri
+# (a handful of its tests took minutes); the stress tests cover the same paths at small sizes.
+echo "== miri: queue-blocking (real futex path)"
+MIRIFLAGS="$MIRIFLAGS -Zmiri-disable-isolation" \
+    cargo +nightly miri test -p queue-blocking --test stress --test auto_traits
