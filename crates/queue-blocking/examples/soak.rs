@@ -750,6 +750,9 @@ impl<Q: Bq> Case<Q> {
                 // watchdog reports it if it never does).
                 while !self.q.join_timeout(Duration::from_millis(20)) {
                     ops.tick();
+                    if self.failed.load(SeqCst) {
+                        return; // a thread panicked (reported); the queue is already shut down
+                    }
                 }
                 ops.tick();
                 let (accepted, done) = (l.accepted_count.load(SeqCst), l.done_count.load(SeqCst));
