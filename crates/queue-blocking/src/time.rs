@@ -22,7 +22,16 @@ impl Deadline {
     /// `timeout` from now.
     pub(crate) fn after(timeout: Duration) -> Self {
         #[cfg(not(loom))]
-        return Self(Instant::now().checked_add(timeout));
+        {
+            // `put_nowait`/`get_nowait` pass zero: any instant already past will do, and a fixed
+            // one keeps the clock read off their success path (the deadline is only consulted
+            // after a failed attempt).
+            static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+            if timeout.is_zero() {
+                return Self(Some(*START.get_or_init(Instant::now)));
+            }
+            Self(Instant::now().checked_add(timeout))
+        }
         #[cfg(loom)]
         return Self(u64::try_from(timeout.as_millis()).ok().and_then(|ms| now().checked_add(ms)));
     }
