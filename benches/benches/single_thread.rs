@@ -1,87 +1,83 @@
-//! One thread, a steady queue of 64 items, one push then one pop per iteration: the cost of the
-//! operations themselves (epoch pin, allocation, CAS) without contention. The peers run in the same
-//! process so their ratios are comparable on a noisy machine.
+//! One thread: the cost of the operations themselves (epoch pin, allocation, CAS, the blocking
+//! layer's counters) without contention. Every contender runs in the same process, so ratios
+//! within one run are comparable on a noisy machine.
+//!
+//! - `alternating/*`: 64 values resident, one push then one pop per element;
+//! - `fill_drain/*`: push 10,000 then pop 10,000;
+//! - `priority_{1k,100k}`: one push then one pop with that many values resident.
 
-use std::collections::{BinaryHeap, VecDeque};
-use std::hint::black_box;
-use std::sync::Mutex;
+use criterion::{
+    BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main, measurement::WallTime,
+};
+use queue_benches::peers::*;
+use queue_benches::workloads::{alternating, fill_drain};
 
-use criterion::{Criterion, criterion_group, criterion_main};
-use crossbeam_queue::SegQueue;
-use queue_core::{MsQueue, SkipListPq, TreiberStack};
+const FILL: u64 = 10_000;
 
-const RESIDENT: u64 = 64;
+fn steady<C: Channel>(g: &mut BenchmarkGroup<'_, WallTime>, capacity: Option<usize>, resident: u64) {
+    g.throughput(Throughput::Elements(1));
+    g.bench_function(C::NAME, |b| b.iter_custom(|iters| alternating::<C>(capacity, resident, iters)));
+}
+
+fn batch<C: Channel>(g: &mut BenchmarkGroup<'_, WallTime>, capacity: Option<usize>) {
+    g.throughput(Throughput::Elements(FILL));
+    g.bench_function(C::NAME, |b| {
+        b.iter_custom(|iters| (0..iters).map(|_| fill_drain::<C>(capacity, FILL)).sum())
+    });
+}
 
 fn fifo(c: &mut Criterion) {
-    let mut g = c.benchmark_group("push_pop/fifo");
-    let ms = MsQueue::new();
-    (0..RESIDENT).for_each(|i| ms.push(i));
-    g.bench_function("MsQueue", |b| {
-        b.iter(|| {
-            ms.push(black_box(1u64));
-            black_box(ms.pop())
-        })
-    });
-    let seg = SegQueue::new();
-    (0..RESIDENT).for_each(|i| seg.push(i));
-    g.bench_function("crossbeam SegQueue", |b| {
-        b.iter(|| {
-            seg.push(black_box(1u64));
-            black_box(seg.pop())
-        })
-    });
-    let m = Mutex::new((0..RESIDENT).collect::<VecDeque<_>>());
-    g.bench_function("Mutex<VecDeque>", |b| {
-        b.iter(|| {
-            m.lock().unwrap().push_back(black_box(1u64));
-            black_box(m.lock().unwrap().pop_front())
-        })
-    });
+    let mut g = c.benchmark_group("alternating/fifo");
+    steady::<CoreMsQueue>(&mut g, None, 64);
+    steady::<OurQueue>(&mut g, None, 64);
+    steady::<OurSimple>(&mut g, None, 64);
+    steady::<SegQueuePeer>(&mut g, None, 64);
+    steady::<ArrayQueuePeer>(&mut g, Some(128), 64);
+    steady::<CrossbeamChannel>(&mut g, None, 64);
+    steady::<Flume>(&mut g, None, 64);
+    steady::<StdMpsc>(&mut g, None, 64);
+    steady::<MutexDeque>(&mut g, None, 64);
+    g.finish();
+
+    let mut g = c.benchmark_group("fill_drain/fifo");
+    batch::<CoreMsQueue>(&mut g, None);
+    batch::<OurQueue>(&mut g, None);
+    batch::<SegQueuePeer>(&mut g, None);
+    batch::<ArrayQueuePeer>(&mut g, Some(FILL as usize));
+    batch::<CrossbeamChannel>(&mut g, None);
+    batch::<Flume>(&mut g, None);
+    batch::<MutexDeque>(&mut g, None);
     g.finish();
 }
 
 fn lifo(c: &mut Criterion) {
-    let mut g = c.benchmark_group("push_pop/lifo");
-    let s = TreiberStack::new();
-    (0..RESIDENT).for_each(|i| s.push(i));
-    g.bench_function("TreiberStack", |b| {
-        b.iter(|| {
-            s.push(black_box(1u64));
-            black_box(s.pop())
-        })
-    });
-    let m = Mutex::new((0..RESIDENT).collect::<Vec<_>>());
-    g.bench_function("Mutex<Vec>", |b| {
-        b.iter(|| {
-            m.lock().unwrap().push(black_box(1u64));
-            black_box(m.lock().unwrap().pop())
-        })
-    });
+    let mut g = c.benchmark_group("alternating/lifo");
+    steady::<CoreTreiber>(&mut g, None, 64);
+    steady::<OurLifo>(&mut g, None, 64);
+    steady::<MutexStack>(&mut g, None, 64);
+    g.finish();
+
+    let mut g = c.benchmark_group("fill_drain/lifo");
+    batch::<CoreTreiber>(&mut g, None);
+    batch::<OurLifo>(&mut g, None);
+    batch::<MutexStack>(&mut g, None);
     g.finish();
 }
 
 fn priority(c: &mut Criterion) {
-    let mut g = c.benchmark_group("push_pop/priority");
-    // Keys cycle so each push lands at a different place, as in a scheduler.
-    let pq = SkipListPq::new();
-    (0..RESIDENT).for_each(|i| pq.push(i * 7 % RESIDENT));
-    let mut k = 0u64;
-    g.bench_function("SkipListPq", |b| {
-        b.iter(|| {
-            k = (k + 37) % RESIDENT;
-            pq.push(black_box(k));
-            black_box(pq.pop())
-        })
-    });
-    let m = Mutex::new((0..RESIDENT).map(|i| std::cmp::Reverse(i * 7 % RESIDENT)).collect::<BinaryHeap<_>>());
-    let mut k = 0u64;
-    g.bench_function("Mutex<BinaryHeap>", |b| {
-        b.iter(|| {
-            k = (k + 37) % RESIDENT;
-            m.lock().unwrap().push(std::cmp::Reverse(black_box(k)));
-            black_box(m.lock().unwrap().pop())
-        })
-    });
+    for (name, resident) in [("priority_1k", 1_000), ("priority_100k", 100_000)] {
+        let mut g = c.benchmark_group(format!("alternating/{name}"));
+        steady::<CoreSkipList>(&mut g, None, resident);
+        steady::<OurPriority>(&mut g, None, resident);
+        steady::<MutexHeap>(&mut g, None, resident);
+        steady::<SkipSetPeer>(&mut g, None, resident);
+        g.finish();
+    }
+    let mut g = c.benchmark_group("fill_drain/priority");
+    batch::<CoreSkipList>(&mut g, None);
+    batch::<OurPriority>(&mut g, None);
+    batch::<MutexHeap>(&mut g, None);
+    batch::<SkipSetPeer>(&mut g, None);
     g.finish();
 }
 

@@ -1,1 +1,11 @@
-//! Benchmarks live in `benches/`; this library is empty so the package can join the workspace.
+//! The benchmark harness shared by the criterion benches (`benches/`) and the `compare` binary.
+//!
+//! - [`peers`]: every contender (ours and the peers) behind one `Channel` interface;
+//! - [`workloads`]: the timed workloads, each with a conservation check;
+//! - [`stats`]: medians and percentiles; [`alloc`]: a counting allocator; [`svg`]: the chart.
+
+pub mod alloc;
+pub mod peers;
+pub mod stats;
+pub mod svg;
+pub mod workloads;

@@ -5,21 +5,42 @@
 //! wakes. Notifiers skip the sequence bump and the syscall entirely when nobody waits, so a `put`
 //! or `get` with no blocked partner never enters the kernel.
 //!
+//! # One wake per sleep
+//!
+//! Waking a thread on the other vCPU of a VM takes tens of microseconds, and a producer keeps
+//! putting meanwhile. If every put while a waiter is registered made a `FUTEX_WAKE` system call,
+//! the producer would spend its time in the kernel waking a thread that is already waking up. So
+//! bit 0 of the futex word, `ARMED`, says "someone may be asleep on this value and no wake has
+//! been sent for it yet": a waiter sets it when it registers, `notify_one` clears it (and bumps the
+//! counter in the upper bits) with one CAS and makes the system call only if it cleared it, and a
+//! notifier that finds it clear does nothing.
+//!
+//! A skipped notification must not be lost. It is skipped only after an earlier notifier cleared
+//! `ARMED`; then at least one waiter registered at that moment will leave its wait: the one the
+//! wake reached, or, if none was in the kernel yet, all of them (the futex word changed, so their
+//! waits return at once). Every leaving waiter that is not the last one re-arms the bit, and every
+//! thread that registered re-checks its condition when it leaves its wait loop and passes the
+//! notification on if the condition still holds for others ([`Event::pass_on`]). The re-arm (a
+//! write to `seq`) and the skipped notifier's state change are ordered by the fences below, so
+//! either the notifier sees `ARMED` and wakes, or the leaving waiter sees the state and passes on.
+//!
 //! # Notes about memory ordering
 //!
 //! The danger is the classic lost wake-up: a waiter checks the condition (false), a notifier then
-//! makes it true and sees no waiter, and the waiter sleeps forever. Two `fence(SeqCst)` rule it out,
-//! in the Dekker pattern:
+//! makes it true and sees no waiter, and the waiter sleeps forever. `fence(SeqCst)` pairs rule it
+//! out, in the Dekker pattern:
 //!
-//! * waiter: `waiters += 1`; **fence**; read `seq`; re-check the condition; sleep on `seq`.
-//! * notifier: change the state; **fence**; read `waiters`; if non-zero, `seq += 1` and wake.
+//! * waiter: `waiters += 1`; arm and read `seq`; **fence**; re-check the condition; sleep on `seq`.
+//! * notifier: change the state; **fence**; read `waiters` and `seq`; if armed, bump `seq`, wake.
+//! * leaving waiter: `waiters -= 1`, re-arm; ...; **fence**; re-check; notify if it still holds.
 //!
 //! The fences are totally ordered. If the waiter's comes first, the notifier sees `waiters > 0` and
-//! bumps `seq` after the waiter read it, so the waiter's futex wait returns at once or is woken. If
-//! the notifier's comes first, the waiter's re-check sees the new state and does not sleep. The
-//! `seq` bump is Release and the waiter's read of it Acquire, so a waiter that read the bumped value
-//! also sees the state change that preceded it. (Loom does not model SeqCst loads and stores, only
-//! SeqCst fences, which is why the handshake is written with fences.)
+//! the armed `seq`, and bumps `seq` after the waiter read it, so the waiter's futex wait returns at
+//! once or is woken. If the notifier's comes first, the waiter's re-check sees the new state and
+//! does not sleep. The same pattern orders a leaving waiter's re-arm against a notifier that found
+//! `ARMED` clear. The `seq` bump is Release and the waiter's read of it Acquire, so a waiter that
+//! read the bumped value also sees the state change that preceded it. (Loom does not model SeqCst
+//! loads and stores, only SeqCst fences, which is why the handshake is written with fences.)
 
 use crossbeam_utils::CachePadded;
 
@@ -29,7 +50,8 @@ use crate::time::Deadline;
 
 #[derive(Debug, Default)]
 pub(crate) struct Event {
-    /// The futex word: bumped by every notification that found a waiter.
+    /// The futex word: `ARMED` in bit 0, above it a counter bumped by every notification that
+    /// found an armed waiter.
     seq: CachePadded<AtomicU32>,
     /// Threads between `prepare` and the end of `wait`/`cancel`.
     waiters: CachePadded<AtomicU32>,
@@ -42,41 +64,71 @@ pub(crate) struct Waiter<'a> {
     seq: u32,
 }
 
+/// Bit 0 of `seq`: a waiter may sleep on the current value and no wake is on its way.
+const ARMED: u32 = 1;
+/// The counter lives above `ARMED`.
+const STEP: u32 = 2;
+
 impl Event {
-    /// Registers the caller as a waiter. Re-check the condition after this, then `wait` or drop.
+    /// Registers the caller as a waiter. Re-check the condition after this, then `wait` or drop;
+    /// when the wait loop is over, call [`Event::pass_on`].
     pub(crate) fn prepare(&self) -> Waiter<'_> {
         // Relaxed: ordered against the notifier by the fence that follows (module docs).
         self.waiters.fetch_add(1, Relaxed);
-        fence(SeqCst);
         // Acquire: pairs with the Release bump in `notify_*`, so if we see a bump we also see the
-        // state change made before it.
-        let seq = self.seq.load(Acquire);
+        // state change made before it. The arm is ordered before the notifier's read of `seq` by
+        // the fence that follows.
+        let seq = self.seq.fetch_or(ARMED, Acquire) | ARMED;
+        fence(SeqCst);
         Waiter { event: self, seq }
     }
 
-    /// Wakes one waiter, if any is registered. Call after making the waited-for state true.
+    /// Wakes one waiter, unless nobody is registered or a wake is already on its way to one that
+    /// has not left yet (module docs). Call after making the waited-for state true.
     pub(crate) fn notify_one(&self) {
-        if self.bump() {
-            futex::wake_one(&self.seq);
+        fence(SeqCst);
+        self.notify_one_fenced();
+    }
+
+    fn notify_one_fenced(&self) {
+        // Relaxed: ordered by the caller's fence against the waiter's fence (module docs).
+        if self.waiters.load(Relaxed) == 0 {
+            return;
+        }
+        // Relaxed: a first guess for the CAS, ordered by the same fence.
+        let mut seq = self.seq.load(Relaxed);
+        while seq & ARMED != 0 {
+            // Release: a waiter that reads the new value also sees the state change made before
+            // it. Relaxed on failure: retry with the value seen.
+            match self.seq.compare_exchange_weak(seq, seq.wrapping_add(STEP) & !ARMED, Release, Relaxed) {
+                Ok(_) => return futex::wake_one(&self.seq),
+                Err(current) => seq = current,
+            }
         }
     }
 
-    /// Wakes every registered waiter. Call after making the waited-for state true.
+    /// Wakes every registered waiter, armed or not. Call after making the waited-for state true.
     pub(crate) fn notify_all(&self) {
-        if self.bump() {
-            futex::wake_all(&self.seq);
-        }
-    }
-
-    fn bump(&self) -> bool {
         fence(SeqCst);
         // Relaxed: ordered by the fence above against the waiter's fence (module docs).
         if self.waiters.load(Relaxed) == 0 {
-            return false;
+            return;
         }
-        // Release: a waiter that reads the new value also sees the state change made before it.
-        self.seq.fetch_add(1, Release);
-        true
+        // Release: as in `notify_one_fenced`. Adding `STEP` leaves `ARMED` as it was.
+        self.seq.fetch_add(STEP, Release);
+        futex::wake_all(&self.seq);
+    }
+
+    /// Call once a thread that registered (with `prepare`) leaves its wait loop, whatever the
+    /// outcome: if `still_true` says the condition holds for another waiter, wake one, since a
+    /// notification meant for it may have been skipped while our wake-up was on its way.
+    pub(crate) fn pass_on(&self, still_true: impl FnOnce() -> bool) {
+        // Orders our re-arm (in `Waiter::drop`) before the re-check, against a notifier that
+        // found `ARMED` clear (module docs).
+        fence(SeqCst);
+        if still_true() {
+            self.notify_one_fenced();
+        }
     }
 }
 
@@ -92,6 +144,10 @@ impl Drop for Waiter<'_> {
     fn drop(&mut self) {
         // Relaxed: deregistration only makes notifiers skip work; a stale count costs one extra
         // wake, never a lost one.
-        self.event.waiters.fetch_sub(1, Relaxed);
+        if self.event.waiters.fetch_sub(1, Relaxed) > 1 {
+            // Others still wait: a notifier that finds `ARMED` clear must not assume a wake is on
+            // its way to them. Relaxed: ordered by the fence in `pass_on` or the next `prepare`.
+            self.event.seq.fetch_or(ARMED, Relaxed);
+        }
     }
 }

@@ -215,3 +215,42 @@ fn end_to_end_ms_queue() {
         t.join().unwrap();
     });
 }
+
+/// Two getters asleep, two puts: a put that finds the event disarmed (a wake already on its way)
+/// skips its wake-up, and the woken getter must pass it on, or the second getter sleeps forever.
+#[test]
+fn two_sleeping_getters_both_served() {
+    loom::model(|| {
+        let q = Arc::new(Q::new(0));
+        let getters: Vec<_> = (0..2)
+            .map(|_| {
+                let q = q.clone();
+                thread::spawn(move || q.get(never()).unwrap())
+            })
+            .collect();
+        q.put(1, never()).unwrap();
+        q.put(2, never()).unwrap();
+        let mut got: Vec<u32> = getters.into_iter().map(|t| t.join().unwrap()).collect();
+        got.sort_unstable();
+        assert_eq!(got, [1, 2]);
+    });
+}
+
+/// The same for putters waiting for room in a full bounded queue, woken by gets.
+#[test]
+fn two_sleeping_putters_both_served() {
+    loom::model(|| {
+        let q = Arc::new(Q::new(1));
+        q.put(0, never()).unwrap();
+        let putters: Vec<_> = (1..3)
+            .map(|i| {
+                let q = q.clone();
+                thread::spawn(move || q.put(i, never()).unwrap())
+            })
+            .collect();
+        let mut got: Vec<u32> = (0..3).map(|_| q.get(never()).unwrap()).collect();
+        putters.into_iter().for_each(|t| t.join().unwrap());
+        got.sort_unstable();
+        assert_eq!(got, [0, 1, 2]);
+    });
+}

@@ -166,23 +166,30 @@ impl<T, R: RawQueue<T>> Inner<T, R> {
                 return Ok(());
             }
         }
-        loop {
+        let mut registered = false;
+        let verdict = loop {
             // Python's order after every wake-up: shut down first, even if room appeared.
             if self.is_shutdown() {
-                return Err(false);
+                break Err(false);
             }
             if self.try_reserve() {
-                return Ok(());
+                break Ok(());
             }
             if deadline.has_passed() {
-                return Err(true);
+                break Err(true);
             }
             let waiter = self.not_full.prepare();
+            registered = true;
             if self.is_shutdown() || self.has_room() {
                 continue;
             }
             waiter.wait(deadline);
+        };
+        if registered {
+            // A get's wake-up may have been skipped while ours was on its way (event.rs).
+            self.not_full.pass_on(|| self.has_room());
         }
+        verdict
     }
 
     fn end_publishing(&self) {
@@ -271,6 +278,8 @@ impl<T, R: RawQueue<T>> Inner<T, R> {
             if deadline.has_passed() {
                 return false;
             }
+            // No `pass_on` after this loop: `all_done` is only ever notified with `notify_all`,
+            // which wakes whether or not the event is armed (event.rs).
             let waiter = self.all_done.prepare();
             // Acquire: as above.
             if self.unfinished.load(Acquire) == 0 {

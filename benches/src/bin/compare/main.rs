@@ -1,0 +1,111 @@
+//! `cargo run --release -p queue-benches --bin compare`: a quick version of the benchmark suite.
+//!
+//! Runs every workload for ours and each peer in interleaved rounds (default 5), prints a Markdown
+//! table of medians and median per-round ratios (above 1: we are better), the memory rows, and
+//! writes the chart to `target/compare.svg`.
+//!
+//! Options: `--rounds N`, `--scale F` (multiplies every item count; 1.0 takes under two minutes
+//! on a 2-vCPU VM), `--filter TEXT` (only workloads whose label contains TEXT), `--svg PATH`,
+//! `--only NAME` (run just the contender called NAME, `--rounds` times per workload, and print its
+//! values: for `perf record` or `strace -c` of one contender).
+
+mod cases;
+mod memory;
+mod report;
+
+use std::time::Instant;
+
+use queue_benches::alloc::Counting;
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+struct Options {
+    rounds: usize,
+    scale: f64,
+    filter: Option<String>,
+    only: Option<String>,
+    svg: std::path::PathBuf,
+}
+
+fn options() -> Options {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let mut o = Options { rounds: 5, scale: 1.0, filter: None, only: None, svg: target.join("compare.svg") };
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut value = || args.next().unwrap_or_else(|| panic!("{a} needs a value"));
+        match a.as_str() {
+            "--rounds" => o.rounds = value().parse().expect("--rounds N"),
+            "--scale" => o.scale = value().parse().expect("--scale F"),
+            "--filter" => o.filter = Some(value()),
+            "--svg" => o.svg = value().into(),
+            "--only" => o.only = Some(value()),
+            _ => panic!("unknown argument {a}; see the doc comment of benches/src/bin/compare/main.rs"),
+        }
+    }
+    assert!(o.rounds >= 1 && o.scale > 0.0);
+    o
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l[l.find(':').unwrap() + 1..].trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_string());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!("{cores} threads available, {cpu}")
+}
+
+fn main() {
+    let o = options();
+    let started = Instant::now();
+    let mut cases = cases::all(cases::Sizes::scaled(o.scale));
+    if let Some(f) = &o.filter {
+        cases.retain(|c| c.label.contains(f.as_str()));
+    }
+    if let Some(name) = &o.only {
+        for case in &cases {
+            for c in std::iter::once(&case.ours).chain(&case.peers).filter(|c| c.name == name.as_str()) {
+                let values: Vec<Vec<f64>> = (0..o.rounds).map(|_| (c.run)()).collect();
+                println!("{} | {name} | {values:.2?}", case.label);
+            }
+        }
+        return;
+    }
+    eprintln!("compare: {} workloads x {} rounds on {}", cases.len(), o.rounds, machine());
+    let measured = report::run(&cases, o.rounds, |round, case| {
+        eprint!("\r\x1b[Kround {}/{}: {}", round + 1, o.rounds, case.label);
+    });
+    eprintln!();
+    let rows = report::rows(&cases, &measured);
+    println!("{}", report::table(&rows));
+    if o.filter.is_none() {
+        println!("{}", memory::table(o.scale));
+    }
+    let subtitle = format!("{} rounds, medians of per-round ratios; {}", o.rounds, machine());
+    let svg = queue_benches::svg::ratio_chart(
+        "queue-blocking / queue-core vs peers",
+        &subtitle,
+        &report::bars(&rows),
+    );
+    if let Some(dir) = o.svg.parent() {
+        std::fs::create_dir_all(dir).expect("create the chart's directory");
+    }
+    std::fs::write(&o.svg, svg).expect("write the chart");
+    let misses = rows.iter().filter(|r| r.target.is_some_and(|t| r.ratio < t)).count();
+    let targets = rows.iter().filter(|r| r.target.is_some()).count();
+    println!(
+        "targets met: {}/{targets}; chart: {}; took {:.0} s",
+        targets - misses,
+        o.svg.display(),
+        started.elapsed().as_secs_f64()
+    );
+    // Keep the allocator's counting machinery honest: it must be off outside the memory rows.
+    let _ = Counting::snapshot();
+}
