@@ -226,24 +226,36 @@ pub fn fill_drain<C: Channel>(capacity: Option<usize>, n: u64) -> Duration {
     elapsed
 }
 
-/// One thread keeps `resident` values in a contender and times `ops` rounds of one send then one
-/// receive: the steady-state cost of a pair, and for a priority queue the cost at that size.
-/// `capacity` must be `None` or above `resident`.
+/// One thread keeps `resident` values in a contender and times `ops` rounds of one receive then
+/// one send: the steady-state cost of a pair, and for a priority queue the cost at that size.
+/// `capacity` must be `None` or at least `resident`.
+///
+/// Values follow the classic "hold" model of priority-queue benchmarks: each value sent is the
+/// one just received plus a random increment of up to twice the resident count, so a new key lands
+/// anywhere among the resident ones. (Random keys independent of time would drift: the resident
+/// set becomes the largest keys ever seen and almost every push goes to the front, which flatters
+/// every priority queue.) The low 20 bits hold the step number, keeping the values distinct for a
+/// `SkipSet`.
 ///
 /// # Panics
-/// If the contender cannot take `capacity`.
+/// If the contender cannot take `capacity`, or `resident` is 2^20 or more.
 pub fn alternating<C: Channel>(capacity: Option<usize>, resident: u64, ops: u64) -> Duration {
+    assert!(resident < 1 << 20, "the step number must fit in 20 bits");
     let (tx, rx) = C::make(capacity).expect("contender takes this capacity");
+    let spread = 2 * resident.max(1);
+    let key = |time: u64, step: u64| (time << 20) | (step & 0xF_FFFF);
     for i in 0..resident {
-        tx.send(value(i));
+        tx.send(key(value(i) % spread, i));
+    }
+    if resident == 0 {
+        tx.send(0);
     }
     let start = Instant::now();
-    let mut sum = 0u64;
     for i in resident..resident + ops {
-        tx.send(value(i));
-        sum = sum.wrapping_add(rx.recv());
+        let v = rx.recv();
+        tx.send(key((v >> 20) + 1 + value(i) % spread, i));
     }
     let elapsed = start.elapsed();
-    std::hint::black_box(sum);
+    std::hint::black_box(rx.recv());
     elapsed
 }

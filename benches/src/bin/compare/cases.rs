@@ -27,11 +27,11 @@ impl Sizes {
     pub fn scaled(scale: f64) -> Self {
         let s = |n: f64| ((n * scale) as u64).max(12) / 12 * 12;
         Sizes {
-            single: s(100_000.0),
-            threaded: s(120_000.0),
-            bounded_one: s(12_000.0),
-            ping_pongs: s(2_000.0) as usize,
-            tasks: s(120_000.0),
+            single: s(200_000.0),
+            threaded: s(240_000.0),
+            bounded_one: s(24_000.0),
+            ping_pongs: s(4_000.0) as usize,
+            tasks: s(240_000.0),
         }
     }
 }
@@ -112,6 +112,16 @@ pub fn all(n: Sizes) -> Vec<Case> {
         ],
         vec![("SegQueue", 0.5)],
     ));
+    // SimpleQueue has no maxsize, task count or shutdown: the gap between it and `Queue` is the
+    // cost of those counters, and between it and `MsQueue` the cost of the blocking layer's core.
+    cases.push(one(
+        st,
+        "SimpleQueue (put/get, never blocks)",
+        NS_PAIR,
+        alternating::<OurSimple>(None, 64, n.single),
+        vec![alternating::<SegQueuePeer>(None, 64, n.single), alternating::<CoreMsQueue>(None, 64, n.single)],
+        vec![],
+    ));
     cases.push(one(
         st,
         "core LIFO",
@@ -171,6 +181,17 @@ pub fn all(n: Sizes) -> Vec<Case> {
             ));
         }
     }
+    cases.push(one(
+        "Threads, FIFO (producers/consumers)",
+        "SimpleQueue unbounded 1/1",
+        THROUGHPUT,
+        throughput::<OurSimple>(None, 1, 1, n.threaded),
+        vec![
+            throughput::<CrossbeamChannel>(None, 1, 1, n.threaded),
+            throughput::<OurQueue>(None, 1, 1, n.threaded),
+        ],
+        vec![],
+    ));
     for (p, c) in shapes {
         cases.push(one(
             "Threads, core structures (spinning ends)",

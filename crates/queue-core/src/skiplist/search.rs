@@ -38,6 +38,11 @@ impl<T: Ord> SkipListPq<T> {
         let head: &'g Node<T> = &self.head;
         let mut pos = Position { preds: [head; MAX_HEIGHT], succs: [Shared::null(); MAX_HEIGHT] };
         let mut pred = head;
+        // The last node a comparison found sorting after `key`: meeting it again one level down
+        // ends that level without another comparison (a borrow and an `Ord` call saved; the
+        // level-0 link CAS still checks that nothing changed). Only a comparison sets it: a level
+        // that ends at a frozen node or at the end of the list says nothing about the successor.
+        let mut bound: Shared<'g, Node<T>> = Shared::null();
         for level in (min_level..MAX_HEIGHT).rev() {
             // The last node at this level seen unclaimed (or `head`): the only kind of node we
             // descend from (invariant 4).
@@ -66,6 +71,9 @@ impl<T: Ord> SkipListPq<T> {
                     }
                     continue;
                 }
+                if cur == bound {
+                    break cur;
+                }
                 // SAFETY: `cur_ref` is a non-head node protected by `guard`; the caller borrows `key`.
                 match unsafe { cur_ref.cmp_key(key) } {
                     // Claimed by a pop meanwhile: deleted, so smaller than every key.
@@ -75,7 +83,10 @@ impl<T: Ord> SkipListPq<T> {
                         pred = cur_ref;
                         anchor = cur_ref;
                     }
-                    Some(_) => break cur,
+                    Some(_) => {
+                        bound = cur;
+                        break cur;
+                    }
                 }
             };
             pos.preds[level] = pred;
