@@ -4,10 +4,13 @@
 //!
 //! # State
 //!
-//! * `store.items`: items a get may claim (`qsize`).
-//! * `slots`: maxsize slots held: by items inside, by puts that reserved and are publishing, and by
-//!   gets between their claim and their release. A put reserves before its item becomes visible and
-//!   gives the slot back if it fails, so `qsize() <= maxsize` whenever a put has succeeded.
+//! * `store` items: items a get may claim (`qsize`).
+//! * `store` slots: maxsize slots held, by items inside and by bounded puts that reserved one and
+//!   are publishing (one word with the items; see store.rs). A bounded put reserves before its
+//!   item becomes visible and gives the slot back if it fails, so `qsize() <= maxsize` whenever a
+//!   put has succeeded. A put into an unbounded queue takes its slot as it publishes; so does one
+//!   that found the queue unbounded just before `set_maxsize` bounded it, which may thus complete
+//!   under the old maxsize (as a CPython put that has passed its check does).
 //! * `state`: the `SHUTDOWN` bit and, above it, the number of puts that passed their shutdown check
 //!   and have not finished publishing. One word, so that a put's registration and `shutdown`'s flag
 //!   are ordered by that word's modification order alone: either the put registers first (and a
@@ -35,7 +38,6 @@ const PUBLISHING: usize = 2;
 
 pub(crate) struct Inner<T, R> {
     store: Store<T, R>,
-    slots: CachePadded<AtomicUsize>,
     maxsize: AtomicUsize,
     state: CachePadded<AtomicUsize>,
     unfinished: CachePadded<AtomicUsize>,
@@ -47,7 +49,6 @@ impl<T, R: RawQueue<T>> Inner<T, R> {
     pub(crate) fn new(maxsize: usize) -> Self {
         Self {
             store: Store::new(),
-            slots: CachePadded::new(AtomicUsize::new(0)),
             maxsize: AtomicUsize::new(maxsize),
             state: CachePadded::new(AtomicUsize::new(0)),
             unfinished: CachePadded::new(AtomicUsize::new(0)),
@@ -93,27 +94,30 @@ impl<T, R: RawQueue<T>> Inner<T, R> {
         if self.is_shutdown() {
             return Err(PutError::ShutDown(item));
         }
-        if !self.try_reserve()
-            && let Err(full) = self.wait_for_slot(deadline)
-        {
-            return Err(if full { PutError::Full(item) } else { PutError::ShutDown(item) });
-        }
+        self.store.check_capacity();
+        let reserved = match self.reserve() {
+            Some(reserved) => reserved,
+            None => match self.wait_for_slot(deadline) {
+                Ok(reserved) => reserved,
+                Err(full) => return Err(if full { PutError::Full(item) } else { PutError::ShutDown(item) }),
+            },
+        };
         // Register as publishing; the same RMW tells us whether shutdown came first.
         // Acquire/Release: none needed for data; the single modification order of `state` is
         // what orders us against `shutdown` (module docs). Relaxed.
         if self.state.fetch_add(PUBLISHING, Relaxed) & SHUTDOWN != 0 {
             self.end_publishing();
-            self.release_slot();
+            self.cancel_reservation(reserved);
             return Err(PutError::ShutDown(item));
         }
         // Relaxed: `task_done`/`join` synchronise on the decrements; an increment publishes nothing.
         self.unfinished.fetch_add(1, Relaxed);
-        if let Err((item, payload)) = self.store.publish(item) {
+        if let Err((item, payload)) = self.store.publish(item, reserved) {
             // A user `Ord` panicked and the item is not in the queue: give back what we took
             // *before* the item is dropped, so its `Drop` finds the queue consistent (it may use
             // the queue, even wait on it), then let the panic continue.
             self.lower_unfinished(1);
-            self.release_slot();
+            self.cancel_reservation(reserved);
             self.end_publishing();
             drop(item);
             std::panic::resume_unwind(payload);
@@ -123,47 +127,38 @@ impl<T, R: RawQueue<T>> Inner<T, R> {
         Ok(())
     }
 
-    /// Takes a maxsize slot if one is free (always, when unbounded).
-    fn try_reserve(&self) -> bool {
-        let max = self.maxsize();
-        // Relaxed throughout: `slots` is a counter that publishes nothing; sleepers are ordered by
-        // the `not_full` handshake.
-        if max == 0 {
-            self.slots.fetch_add(1, Relaxed);
-            return true;
+    /// `Some(true)`: took a slot; `Some(false)`: unbounded, the slot comes with publishing;
+    /// `None`: full.
+    fn reserve(&self) -> Option<bool> {
+        match self.maxsize() {
+            0 => Some(false),
+            max => self.store.try_reserve(max).then_some(true),
         }
-        let mut n = self.slots.load(Relaxed);
-        while n < max {
-            match self.slots.compare_exchange_weak(n, n + 1, Relaxed, Relaxed) {
-                Ok(_) => return true,
-                Err(current) => n = current,
-            }
-        }
-        false
     }
 
     fn has_room(&self) -> bool {
         let max = self.maxsize();
-        // Relaxed: see `try_reserve`.
-        max == 0 || self.slots.load(Relaxed) < max
+        max == 0 || self.store.slots() < max
     }
 
-    /// Gives a slot back and lets one waiting putter have it.
-    fn release_slot(&self) {
-        // Relaxed: see `try_reserve`.
-        self.slots.fetch_sub(1, Relaxed);
-        self.not_full.notify_one();
+    /// Gives back the slot of a put that failed, if it held one, and lets a waiting putter have it.
+    fn cancel_reservation(&self, reserved: bool) {
+        if reserved {
+            self.store.cancel_reservation();
+            self.not_full.notify_one();
+        }
     }
 
-    /// Waits for a free slot and takes it. `Err(true)`: timed out (`Full`); `Err(false)`: shut down.
-    fn wait_for_slot(&self, deadline: Deadline) -> Result<(), bool> {
+    /// Waits for a free slot and takes it (`Ok(false)`: the queue became unbounded meanwhile, see
+    /// [`Self::reserve`]). `Err(true)`: timed out (`Full`); `Err(false)`: shut down.
+    fn wait_for_slot(&self, deadline: Deadline) -> Result<bool, bool> {
         for round in 0..SPIN_ROUNDS {
             if self.is_shutdown() || deadline.has_passed() {
                 break;
             }
             spin(round);
-            if self.try_reserve() {
-                return Ok(());
+            if let Some(reserved) = self.reserve() {
+                return Ok(reserved);
             }
         }
         let mut registered = false;
@@ -172,8 +167,8 @@ impl<T, R: RawQueue<T>> Inner<T, R> {
             if self.is_shutdown() {
                 break Err(false);
             }
-            if self.try_reserve() {
-                break Ok(());
+            if let Some(reserved) = self.reserve() {
+                break Ok(reserved);
             }
             if deadline.has_passed() {
                 break Err(true);
@@ -206,13 +201,15 @@ impl<T, R: RawQueue<T>> Inner<T, R> {
 
     pub(crate) fn get(&self, deadline: Deadline) -> Result<T, GetError> {
         let item = self.store.take(deadline, || self.closed())?;
-        self.release_slot();
+        // The claim gave the slot back; a putter waiting for one may go.
+        self.not_full.notify_one();
         Ok(item)
     }
 
     pub(crate) fn try_get(&self) -> Option<T> {
         let item = self.store.try_take()?;
-        self.release_slot();
+        // The claim gave the slot back; a putter waiting for one may go.
+        self.not_full.notify_one();
         Some(item)
     }
 

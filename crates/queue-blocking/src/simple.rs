@@ -44,7 +44,8 @@ impl<T> SimpleQueue<T> {
     /// assert_eq!(q.qsize(), 1);
     /// ```
     pub fn put(&self, item: T) {
-        if let Err((_, payload)) = self.store.publish(item) {
+        self.store.check_capacity();
+        if let Err((_, payload)) = self.store.publish(item, false) {
             // `MsQueue` runs no user code, so this cannot happen; keep the panic if it does.
             std::panic::resume_unwind(payload);
         }

@@ -1,5 +1,17 @@
-//! `Store`: the raw lock-free container plus a count of the items a get may claim, and the event
-//! getters sleep on. Shared by every queue kind, `SimpleQueue` included.
+//! `Store`: the raw lock-free container, one counter word, and the event getters sleep on. Shared
+//! by every queue kind, `SimpleQueue` included.
+//!
+//! The counter word holds two counts, so that the common path changes both with one RMW on one
+//! cache line: `items` (low half: items a get may claim, `qsize()`) and `slots` (high half:
+//! maxsize slots held, by the items inside and by bounded puts that reserved one and are still
+//! publishing). A put into an unbounded queue takes its slot together with publishing its item
+//! (one `fetch_add`); a bounded put reserves first (a CAS that checks `maxsize`) and publishes
+//! after; a get's claim gives the item's slot back in the same CAS that claims it. Before the
+//! merge a put and a get made four RMWs on two shared lines; the 1-producer/1-consumer benchmark
+//! measured the difference (docs/performance.md).
+//!
+//! Each half is 32 bits wide, so a queue holds at most [`MAX_ITEMS`] items; a put past that panics
+//! instead of letting one half carry into the other.
 
 use core::marker::PhantomData;
 
@@ -8,7 +20,7 @@ use queue_core::{PanicPayload, RawQueue};
 
 use crate::error::GetError;
 use crate::event::Event;
-use crate::sync::{AtomicUsize, Ordering::*, spin_loop};
+use crate::sync::{AtomicU64, Ordering::*, spin_loop};
 use crate::time::Deadline;
 
 /// Rounds of exponential spinning (2^round pause instructions each) before a getter or putter
@@ -33,11 +45,27 @@ pub(crate) fn spin(round: u32) {
     }
 }
 
+/// One claimable item, in the counter word.
+const ITEM: u64 = 1;
+/// One held slot, in the counter word.
+const SLOT: u64 = 1 << 32;
+/// The most items a queue may hold (2^31, half of a counter's range, so that puts racing past the
+/// check cannot carry one count into the other).
+pub(crate) const MAX_ITEMS: usize = 1 << 31;
+
+fn items_of(word: u64) -> usize {
+    (word & (SLOT - 1)) as usize
+}
+
+fn slots_of(word: u64) -> usize {
+    (word >> 32) as usize
+}
+
 pub(crate) struct Store<T, R> {
     raw: R,
-    /// Items in `raw` not yet claimed by a get: `qsize()`. Raised after an item is pushed, lowered
-    /// by the get that claims it before it pops, so a claim always finds an item.
-    items: CachePadded<AtomicUsize>,
+    /// `items` and `slots` (module docs). Items are raised after their push and lowered by the
+    /// get that claims them before it pops, so a claim always finds an item.
+    counts: CachePadded<AtomicU64>,
     /// Getters sleep here; notified when `items` rises and on shutdown.
     pub(crate) not_empty: Event,
     /// `fn() -> T`: the store owns `T`s only through `R`, which decides `Send`/`Sync`.
@@ -48,36 +76,70 @@ impl<T, R: RawQueue<T>> Store<T, R> {
     pub(crate) fn new() -> Self {
         Self {
             raw: R::default(),
-            items: CachePadded::new(AtomicUsize::new(0)),
+            counts: CachePadded::new(AtomicU64::new(0)),
             not_empty: Event::default(),
             _items: PhantomData,
         }
     }
 
-    /// Pushes `item` and makes it claimable; the caller notifies `not_empty`. If the container's
-    /// user code (`Ord`) panics, nothing was added and the item comes back with the payload.
-    pub(crate) fn publish(&self, item: T) -> Result<(), (T, PanicPayload)> {
+    /// Takes a slot if fewer than `max` are held.
+    pub(crate) fn try_reserve(&self, max: usize) -> bool {
+        // Relaxed throughout: a slot publishes nothing; sleepers are ordered by the `not_full`
+        // handshake, and the item itself by `publish`'s Release.
+        let mut word = self.counts.load(Relaxed);
+        while slots_of(word) < max {
+            match self.counts.compare_exchange_weak(word, word + SLOT, Relaxed, Relaxed) {
+                Ok(_) => return true,
+                Err(current) => word = current,
+            }
+        }
+        false
+    }
+
+    /// Gives back a slot reserved by a put that then failed.
+    pub(crate) fn cancel_reservation(&self) {
+        // Relaxed: see `try_reserve`.
+        self.counts.fetch_sub(SLOT, Relaxed);
+    }
+
+    /// Slots held now.
+    pub(crate) fn slots(&self) -> usize {
+        // Relaxed: a snapshot, re-checked after the `not_full` handshake by whoever acts on it.
+        slots_of(self.counts.load(Relaxed))
+    }
+
+    /// Call before a put changes anything: panics if the queue already holds [`MAX_ITEMS`] items.
+    pub(crate) fn check_capacity(&self) {
+        assert!(self.len() < MAX_ITEMS, "a queue holds at most 2^31 items");
+    }
+
+    /// Pushes `item` and makes it claimable, taking its slot now unless the caller `reserved` one;
+    /// the caller notifies `not_empty`. If the container's user code (`Ord`) panics, nothing was
+    /// added (the caller still holds its reservation) and the item comes back with the payload.
+    pub(crate) fn publish(&self, item: T, reserved: bool) -> Result<(), (T, PanicPayload)> {
         self.raw.push_catching_panic(item)?;
+        let add = if reserved { ITEM } else { ITEM + SLOT };
         // Release: pairs with the Acquire claim in `try_take`, so the claiming get's `pop` happens
         // after our `push` and finds the item.
-        self.items.fetch_add(1, Release);
+        self.counts.fetch_add(add, Release);
         Ok(())
     }
 
     /// Claims and pops one item, if any is claimable.
     pub(crate) fn try_take(&self) -> Option<T> {
         // Relaxed: a first guess for the CAS, which re-reads on failure.
-        let mut n = self.items.load(Relaxed);
+        let mut word = self.counts.load(Relaxed);
         loop {
-            if n == 0 {
+            if items_of(word) == 0 {
                 return None;
             }
-            // Acquire on success: pairs with the Release increment in `publish` (every change of
-            // `items` is an RMW, so all earlier increments are in the release sequence we read
-            // from): the pushes they count happen before our `pop`. Relaxed on failure: retry.
-            match self.items.compare_exchange_weak(n, n - 1, Acquire, Relaxed) {
+            // The claim also gives back the item's slot. Acquire on success: pairs with the
+            // Release increment in `publish` (every change of the word is an RMW, so all earlier
+            // increments are in the release sequence we read from): the pushes they count happen
+            // before our `pop`. Relaxed on failure: retry.
+            match self.counts.compare_exchange_weak(word, word - ITEM - SLOT, Acquire, Relaxed) {
                 Ok(_) => break,
-                Err(current) => n = current,
+                Err(current) => word = current,
             }
         }
         // Our claim guarantees an item is inside; the loop only covers the moment in which a
@@ -93,7 +155,7 @@ impl<T, R: RawQueue<T>> Store<T, R> {
     /// Items a get could claim now (`qsize`).
     pub(crate) fn len(&self) -> usize {
         // Relaxed: a snapshot; Python documents `qsize()` as approximate too.
-        self.items.load(Relaxed)
+        items_of(self.counts.load(Relaxed))
     }
 
     /// Takes an item, waiting until `deadline`. `closed` tells whether waiting is pointless (the
@@ -133,5 +195,39 @@ impl<T, R: RawQueue<T>> Store<T, R> {
             self.not_empty.pass_on(|| self.len() > 0);
         }
         verdict
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use queue_core::MsQueue;
+
+    #[test]
+    fn halves_count_items_and_slots() {
+        let s: Store<u8, MsQueue<u8>> = Store::new();
+        assert!(s.try_reserve(2));
+        s.publish(1, true).unwrap();
+        s.publish(2, false).unwrap();
+        assert_eq!((s.len(), s.slots()), (2, 2));
+        assert!(!s.try_reserve(2));
+        assert_eq!(s.try_take(), Some(1));
+        assert_eq!((s.len(), s.slots()), (1, 1));
+        assert!(s.try_reserve(2));
+        s.cancel_reservation();
+        assert_eq!((s.len(), s.slots()), (1, 1));
+    }
+
+    #[test]
+    fn a_put_past_the_limit_panics_before_changing_anything() {
+        let s: Store<u8, MsQueue<u8>> = Store::new();
+        let full = MAX_ITEMS as u64 * (ITEM + SLOT);
+        s.counts.store(full, Relaxed);
+        assert!(std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| s.check_capacity())).is_err());
+        assert_eq!(s.counts.load(Relaxed), full);
+        s.counts.store(full - ITEM - SLOT, Relaxed);
+        s.check_capacity();
+        // Reset so Drop does not look for items that were never pushed.
+        s.counts.store(0, Relaxed);
     }
 }
