@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Benchmarks, smoke only: every criterion benchmark runs once (`--test`), and the `compare` binary
+# runs one small round. This checks that the harness builds, that every contender passes its
+# conservation check, and that the chart is written; it measures nothing (numbers come from
+# `cargo run --release -p queue-benches --bin compare` on a quiet machine, docs/performance.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo bench -p queue-benches -- --test
+cargo run --release -p queue-benches --bin compare -- --rounds 1 --scale 0.05 --svg target/compare-smoke.svg
+test -s target/compare-smoke.svg
