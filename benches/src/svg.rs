@@ -15,15 +15,16 @@ pub struct Bar {
 }
 
 const ROW: f64 = 18.0;
-const LABEL_W: f64 = 330.0;
 const PLOT_W: f64 = 460.0;
+/// Average advance of an 11 px sans-serif character, for sizing the label column.
+const CHAR_W: f64 = 6.2;
 const TOP: f64 = 46.0;
 /// The axis spans 1/16 ..= 16 on a log scale, so halving and doubling look the same size.
 const SPAN: f64 = 4.0;
 
-fn x_of(ratio: f64) -> f64 {
+fn x_of(label_w: f64, ratio: f64) -> f64 {
     let l = ratio.max(1e-9).log2().clamp(-SPAN, SPAN);
-    LABEL_W + (l + SPAN) / (2.0 * SPAN) * PLOT_W
+    label_w + (l + SPAN) / (2.0 * SPAN) * PLOT_W
 }
 
 fn escape(s: &str) -> String {
@@ -32,8 +33,11 @@ fn escape(s: &str) -> String {
 
 /// Renders `bars` under `title` (and a smaller `subtitle`, e.g. the machine and date).
 pub fn ratio_chart(title: &str, subtitle: &str, bars: &[Bar]) -> String {
+    let longest = bars.iter().map(|b| b.label.chars().count()).max().unwrap_or(0);
+    let label_w = (longest as f64 * CHAR_W + 16.0).max(120.0);
+    let x_of = |ratio| x_of(label_w, ratio);
     let height = TOP + ROW * bars.len() as f64 + 40.0;
-    let width = LABEL_W + PLOT_W + 70.0;
+    let width = label_w + PLOT_W + 70.0;
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -57,8 +61,8 @@ pub fn ratio_chart(title: &str, subtitle: &str, bars: &[Bar]) -> String {
     }
     let _ = writeln!(
         s,
-        r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="dimgray">our throughput / peer's (log scale; right of the black line = we are faster)</text>"#,
-        LABEL_W + PLOT_W / 2.0,
+        r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="dimgray">ours vs peer: throughput ours/theirs, times theirs/ours (log scale; right of the black line = we are better)</text>"#,
+        label_w + PLOT_W / 2.0,
         bottom + 30.0
     );
     let one = x_of(1.0);
@@ -70,7 +74,7 @@ pub fn ratio_chart(title: &str, subtitle: &str, bars: &[Bar]) -> String {
         let _ = writeln!(
             s,
             r#"<text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
-            LABEL_W - 6.0,
+            label_w - 6.0,
             y + 12.5,
             escape(&bar.label)
         );
@@ -98,8 +102,9 @@ mod tests {
 
     #[test]
     fn bars_sit_on_the_right_side_of_one() {
-        assert!(x_of(2.0) > x_of(1.0) && x_of(0.5) < x_of(1.0));
-        assert!((x_of(2.0) - x_of(1.0) - (x_of(1.0) - x_of(0.5))).abs() < 1e-9);
+        let x = |r| x_of(100.0, r);
+        assert!(x(2.0) > x(1.0) && x(0.5) < x(1.0));
+        assert!((x(2.0) - x(1.0) - (x(1.0) - x(0.5))).abs() < 1e-9);
         let svg = ratio_chart("t", "s", &[Bar { label: "a<b".into(), ratio: 1.5 }]);
         assert!(svg.contains("a&lt;b") && svg.contains("1.50x") && svg.ends_with("</svg>\n"));
     }

@@ -2,8 +2,9 @@
 //! `compare` binary.
 //!
 //! Every multi-threaded workload starts its threads first, lines them up on a barrier and times
-//! from the barrier to the last thread's finish, so thread start-up and tear-down stay outside the
-//! figure. Every one also checks conservation (the sum of what was received equals the sum of what
+//! from the first thread's leaving the barrier to the last thread's finish (each thread reads the
+//! clock itself: the spawning thread may be descheduled right after the barrier, and once was, for
+//! longer than the whole run), so thread start-up and tear-down stay outside the figure. Every one also checks conservation (the sum of what was received equals the sum of what
 //! was sent), so a contender that loses or duplicates a value fails loudly instead of looking fast.
 
 use std::sync::{Arc, Barrier};
@@ -48,10 +49,11 @@ pub fn throughput<C: Channel>(
         let (tx, barrier) = (tx.clone(), Arc::clone(&barrier));
         handles.push(thread::spawn(move || {
             barrier.wait();
+            let start = Instant::now();
             for i in p * per_producer..(p + 1) * per_producer {
                 tx.send(value(i));
             }
-            (Instant::now(), 0u64)
+            (start, Instant::now(), 0u64)
         }));
     }
     drop(tx);
@@ -59,22 +61,23 @@ pub fn throughput<C: Channel>(
         let barrier = Arc::clone(&barrier);
         handles.push(thread::spawn(move || {
             barrier.wait();
+            let start = Instant::now();
             let mut sum = 0u64;
             for _ in 0..per_consumer {
                 sum = sum.wrapping_add(rx.recv());
             }
-            (Instant::now(), sum)
+            (start, Instant::now(), sum)
         }));
     }
     barrier.wait();
-    let start = Instant::now();
-    let mut end = start;
+    let mut times: Option<(Instant, Instant)> = None;
     let mut sum = 0u64;
     for h in handles {
-        let (t, s) = h.join().expect("benchmark thread panicked");
-        end = end.max(t);
-        sum = sum.wrapping_add(s);
+        let (s, e, part) = h.join().expect("benchmark thread panicked");
+        times = Some(times.map_or((s, e), |(s0, e0)| (s0.min(s), e0.max(e))));
+        sum = sum.wrapping_add(part);
     }
+    let (start, end) = times.expect("at least one thread");
     let expected = (0..items).fold(0u64, |a, i| a.wrapping_add(value(i)));
     assert_eq!(sum, expected, "{}: values lost or duplicated", C::NAME);
     Some(end - start)

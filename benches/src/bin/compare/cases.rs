@@ -10,8 +10,8 @@ use crate::report::{Better, Case, Contender, Metric};
 
 const NS_PAIR: Metric = Metric { name: "ns per push+pop", better: Better::Lower };
 const THROUGHPUT: Metric = Metric { name: "M items/s", better: Better::Higher };
-const P50: Metric = Metric { name: "round trip p50 µs", better: Better::Lower };
-const P99: Metric = Metric { name: "round trip p99 µs", better: Better::Lower };
+const P50: Metric = Metric { name: "p50 µs", better: Better::Lower };
+const P99: Metric = Metric { name: "p99 µs", better: Better::Lower };
 
 /// Sizes of the quick suite, scaled by `--scale` (1.0 is the default run, under two minutes).
 #[derive(Debug, Clone, Copy)]
@@ -89,7 +89,7 @@ pub fn all(n: Sizes) -> Vec<Case> {
     let st = "Single thread (64 resident unless stated; one push then one pop per step)";
     cases.push(one(
         st,
-        "core FIFO",
+        "MsQueue push+pop",
         NS_PAIR,
         alternating::<CoreMsQueue>(None, 64, n.single),
         vec![
@@ -101,7 +101,7 @@ pub fn all(n: Sizes) -> Vec<Case> {
     ));
     cases.push(one(
         st,
-        "blocking FIFO (put/get, never blocks)",
+        "Queue put+get, never blocking",
         NS_PAIR,
         alternating::<OurQueue>(None, 64, n.single),
         vec![
@@ -116,7 +116,7 @@ pub fn all(n: Sizes) -> Vec<Case> {
     // cost of those counters, and between it and `MsQueue` the cost of the blocking layer's core.
     cases.push(one(
         st,
-        "SimpleQueue (put/get, never blocks)",
+        "SimpleQueue put+get, never blocking",
         NS_PAIR,
         alternating::<OurSimple>(None, 64, n.single),
         vec![alternating::<SegQueuePeer>(None, 64, n.single), alternating::<CoreMsQueue>(None, 64, n.single)],
@@ -124,7 +124,7 @@ pub fn all(n: Sizes) -> Vec<Case> {
     ));
     cases.push(one(
         st,
-        "core LIFO",
+        "TreiberStack push+pop",
         NS_PAIR,
         alternating::<CoreTreiber>(None, 64, n.single),
         vec![alternating::<MutexStack>(None, 64, n.single)],
@@ -133,7 +133,7 @@ pub fn all(n: Sizes) -> Vec<Case> {
     for (resident, label) in [(1_000, "priority, 1k resident"), (100_000, "priority, 100k resident")] {
         cases.push(one(
             st,
-            &format!("core {label}"),
+            &format!("SkipListPq {label}"),
             NS_PAIR,
             alternating::<CoreSkipList>(None, resident, n.single),
             vec![
@@ -145,7 +145,7 @@ pub fn all(n: Sizes) -> Vec<Case> {
     }
     cases.push(one(
         st,
-        "blocking priority, 1k resident",
+        "PriorityQueue, 1k resident",
         NS_PAIR,
         alternating::<OurPriority>(None, 1_000, n.single),
         vec![alternating::<MutexHeap>(None, 1_000, n.single)],
@@ -195,7 +195,7 @@ pub fn all(n: Sizes) -> Vec<Case> {
     for (p, c) in shapes {
         cases.push(one(
             "Threads, core structures (spinning ends)",
-            &format!("FIFO {p}/{c}"),
+            &format!("MsQueue {p}/{c}"),
             THROUGHPUT,
             throughput::<CoreMsQueue>(None, p, c, n.threaded),
             vec![throughput::<SegQueuePeer>(None, p, c, n.threaded)],
@@ -205,7 +205,7 @@ pub fn all(n: Sizes) -> Vec<Case> {
     for (p, c) in [(1, 1), (4, 4)] {
         cases.push(one(
             "Threads, priority and LIFO",
-            &format!("priority {p}/{c}"),
+            &format!("PriorityQueue {p}/{c}"),
             THROUGHPUT,
             throughput::<OurPriority>(None, p, c, n.threaded),
             vec![throughput::<MutexHeap>(None, p, c, n.threaded)],
@@ -213,7 +213,7 @@ pub fn all(n: Sizes) -> Vec<Case> {
         ));
         cases.push(one(
             "Threads, priority and LIFO",
-            &format!("LIFO {p}/{c}"),
+            &format!("LifoQueue {p}/{c}"),
             THROUGHPUT,
             throughput::<OurLifo>(None, p, c, n.threaded),
             vec![throughput::<MutexStack>(None, p, c, n.threaded)],
@@ -222,7 +222,7 @@ pub fn all(n: Sizes) -> Vec<Case> {
     }
     cases.push(one(
         "Threads, priority and LIFO",
-        "core priority 2/2",
+        "SkipListPq 2/2",
         THROUGHPUT,
         throughput::<CoreSkipList>(None, 2, 2, n.threaded),
         vec![throughput::<SkipSetPeer>(None, 2, 2, n.threaded)],
@@ -232,7 +232,7 @@ pub fn all(n: Sizes) -> Vec<Case> {
     // Latency and task tracking.
     cases.push(Case {
         section: "Hand-off latency (ping-pong through two unbounded queues)",
-        label: "round trip".to_string(),
+        label: "Queue round trip".to_string(),
         metrics: vec![P50, P99],
         ours: ping_pong::<OurQueue>(n.ping_pongs),
         peers: vec![
@@ -244,7 +244,7 @@ pub fn all(n: Sizes) -> Vec<Case> {
     });
     cases.push(one(
         "task_done/join (4 workers, unbounded)",
-        "worker pool",
+        "Queue worker pool, join",
         THROUGHPUT,
         join_pool::<queue_blocking::Queue<u64>>(n.tasks),
         vec![join_pool::<CondvarQueue<std::collections::VecDeque<u64>>>(n.tasks)],

@@ -161,12 +161,13 @@ pub fn table(rows: &[Row]) -> String {
     s
 }
 
-/// One bar per row.
+/// One bar per row, labelled "workload vs peer" (plus the metric where a workload has several).
 pub fn bars(rows: &[Row]) -> Vec<Bar> {
     rows.iter()
-        .map(|r| Bar {
-            label: format!("{}: {} ({}) vs {}", r.label, r.ours_name, r.metric, r.peer),
-            ratio: r.ratio,
+        .map(|r| {
+            let several = rows.iter().any(|o| o.label == r.label && o.metric != r.metric);
+            let metric = if several { format!(" {}", r.metric) } else { String::new() };
+            Bar { label: format!("{}{metric} vs {}", r.label, r.peer), ratio: r.ratio }
         })
         .collect()
 }
