@@ -12,6 +12,10 @@
 //! searches. Keys are `(item, seq)`, where `seq` is an insertion ticket, so keys are unique and equal
 //! items leave in ticket order.
 //!
+//! A node's tower holds exactly its `h` links, in the node's own allocation (`node.rs` has the
+//! layout), so most nodes carry one link. A search's predecessor is a [`Tower`], the head's or a
+//! node's: the links are all it uses of it.
+//!
 //! Link tags: the tag of `x.next[0]` says *the node after `x` is deleted*; the tag of `x.next[i]`,
 //! `i > 0`, says *`x` is frozen at level `i`* (about to be unlinked there).
 //!
@@ -37,6 +41,11 @@
 //!    pinning, which was then still linked at every level. Together: every node a pinned thread can
 //!    reach was retired after the thread pinned, so epoch keeps it alive. No comparison enters
 //!    this argument, so an inconsistent `Ord` cannot cause a use after free.
+//! 5. Tower bounds. A node is linked at level `i` only if `i < h`: `link_upper` links levels
+//!    `1..h`, and an unlink at level `i` installs a successor read from a level-`i` link. So a
+//!    traversal at level `i` reaches only nodes that have a link `i`, and it descends from `head`
+//!    or from such a node; `Drop` walks each level the same way. Links are indexed through the
+//!    tower slice, so a breach of this invariant would panic, never read past the allocation.
 //!
 //! # Linearization points
 //!
@@ -63,10 +72,11 @@
 //!
 //! # Memory ordering
 //!
-//! The item, `seq` and tower travel on the Release link CAS at level 0 (and the upper-level link
-//! CASes), acquired by every traversal load. Borrow decrements are Release and the claiming `pop`'s
-//! wait is an Acquire load: every comparison happens before the item moves. `docs/memory-ordering.md`
-//! has the table.
+//! The item, `seq`, `height` and tower travel on the Release link CAS at level 0 (and the
+//! upper-level link CASes), acquired by every traversal load; turning a loaded link into a `&Node`
+//! reads `height` (to size the tower), so it relies on the same edge. Borrow decrements are Release
+//! and the claiming `pop`'s wait is an Acquire load: every comparison happens before the item
+//! moves. `docs/memory-ordering.md` has the table.
 
 mod node;
 mod search;
@@ -74,10 +84,10 @@ mod search;
 use core::fmt;
 use std::panic::{self, AssertUnwindSafe};
 
-use crossbeam_epoch::{self as epoch, Owned};
+use crossbeam_epoch::{self as epoch, Atomic};
 use crossbeam_utils::CachePadded;
 
-use self::node::{MAX_HEIGHT, Node};
+use self::node::{MAX_HEIGHT, Node, Tower};
 use crate::backoff::Backoff;
 use crate::raw::{PanicPayload, RawQueue};
 use crate::sync::{AtomicU64, Ordering::*};
@@ -109,7 +119,8 @@ const UNLINK_BATCH: usize = 1;
 /// assert_eq!(pq.pop(), Some((2, "b")));
 /// ```
 pub struct SkipListPq<T> {
-    head: CachePadded<Node<T>>,
+    /// The head sentinel: a tower of `MAX_HEIGHT` links and nothing else.
+    head: CachePadded<[Atomic<Node<T>>; MAX_HEIGHT]>,
     /// Next insertion ticket.
     seq: CachePadded<AtomicU64>,
 }
@@ -127,7 +138,10 @@ impl<T> SkipListPq<T> {
     /// assert!(queue_core::SkipListPq::<u32>::new().is_empty());
     /// ```
     pub fn new() -> Self {
-        Self { head: CachePadded::new(Node::head()), seq: CachePadded::new(AtomicU64::new(0)) }
+        Self {
+            head: CachePadded::new(core::array::from_fn(|_| Atomic::null())),
+            seq: CachePadded::new(AtomicU64::new(0)),
+        }
     }
 
     /// Whether the queue held no live item at the moment of the check.
@@ -139,15 +153,15 @@ impl<T> SkipListPq<T> {
     /// ```
     pub fn is_empty(&self) -> bool {
         let guard = &epoch::pin();
-        let mut pred: &Node<T> = &self.head;
+        let mut pred: &Tower<T> = &*self.head;
         loop {
             // Acquire: as in `pop`.
-            let next = pred.next[0].load(Acquire, guard);
+            let next = pred[0].load(Acquire, guard);
             if next.tag() == 0 {
                 return next.is_null();
             }
             // SAFETY: a tagged link points to a deleted node, protected by `guard` (invariant 4).
-            pred = unsafe { next.deref() };
+            pred = unsafe { &next.deref().next };
         }
     }
 
@@ -165,15 +179,15 @@ impl<T> SkipListPq<T> {
     pub fn pop(&self) -> Option<T> {
         let guard = &epoch::pin();
         let backoff = Backoff::new();
-        let mut pred: &Node<T> = &self.head;
+        let mut pred: &Tower<T> = &*self.head;
         let mut walked = 0;
         let claimed = loop {
             // Acquire: pairs with the Release link CAS that published the next node's item.
-            let next = pred.next[0].load(Acquire, guard);
+            let next = pred[0].load(Acquire, guard);
             if next.tag() != 0 {
                 // Deleted: walk on through the prefix (invariant 1).
                 // SAFETY: protected by `guard` (invariant 4).
-                pred = unsafe { next.deref() };
+                pred = unsafe { &next.deref().next };
                 walked += 1;
                 continue;
             }
@@ -184,7 +198,7 @@ impl<T> SkipListPq<T> {
             // Relaxed on success: the item was acquired by the load above, and the tag publishes
             // no data (threads that act on it re-check with their own CAS). Relaxed on failure: we
             // reload the link with Acquire.
-            if pred.next[0].compare_exchange(next, next.with_tag(1), Relaxed, Relaxed, guard).is_ok() {
+            if pred[0].compare_exchange(next, next.with_tag(1), Relaxed, Relaxed, guard).is_ok() {
                 break next;
             }
             backoff.spin();
@@ -238,7 +252,7 @@ impl<T: Ord> SkipListPq<T> {
     /// assert_eq!(pq.pop(), Some(1));
     /// ```
     pub fn push_catching_panic(&self, item: T) -> Result<(), (T, PanicPayload)> {
-        let node = Owned::new(Node::new(item, self.next_seq()));
+        let node = Node::new(item, self.next_seq());
         // SAFETY: `unprotected` only lends the pointer a lifetime: the node is ours until linked,
         // and after that it is protected by the pin taken below, which outlives every use.
         let node_ptr = node.into_shared(unsafe { epoch::unprotected() });
@@ -256,10 +270,7 @@ impl<T: Ord> SkipListPq<T> {
                 node_ref.next[0].store(pos.succs[0], Relaxed);
                 // Release on success: publishes the item, `seq` and tower to every thread that
                 // Acquire-loads this link. Relaxed on failure: we search again.
-                if pos.preds[0].next[0]
-                    .compare_exchange(pos.succs[0], node_ptr, Release, Relaxed, guard)
-                    .is_ok()
-                {
+                if pos.preds[0][0].compare_exchange(pos.succs[0], node_ptr, Release, Relaxed, guard).is_ok() {
                     return pos;
                 }
                 backoff.spin();
@@ -299,14 +310,15 @@ impl<T> Drop for SkipListPq<T> {
         let mut nodes = Vec::new();
         for level in 0..MAX_HEIGHT {
             // Relaxed: exclusive access.
-            let mut link = self.head.next[level].load(Relaxed, guard);
+            let mut link = self.head[level].load(Relaxed, guard);
             // SAFETY: exclusive access; every node linked at a level is live and owned by us.
             while let Some(node) = unsafe { link.as_ref() } {
                 nodes.push(link.with_tag(0));
                 link = node.next[level].load(Relaxed, guard);
             }
         }
-        nodes.sort_unstable_by_key(|node| node.as_raw() as usize);
+        // Untagged, so `Shared`'s order is the nodes' addresses.
+        nodes.sort_unstable();
         nodes.dedup();
         let mut nodes = nodes.into_iter();
         drain_and_drop(|| {

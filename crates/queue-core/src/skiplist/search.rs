@@ -5,14 +5,14 @@ use core::cmp::Ordering as CmpOrdering;
 use crossbeam_epoch::{Guard, Shared};
 
 use super::SkipListPq;
-use super::node::{INSERTING, LEVEL, MAX_HEIGHT, Node};
+use super::node::{INSERTING, LEVEL, MAX_HEIGHT, Node, Tower};
 use crate::backoff::Backoff;
 use crate::sync::Ordering::*;
 
-/// Where a key belongs: for each level, the node to link after and the (untagged) successor the
-/// link CAS expects.
+/// Where a key belongs: for each level, the tower (head's or a node's) to link after and the
+/// (untagged) successor the link CAS expects. `preds[i]` has more than `i` levels.
 pub(super) struct Position<'g, T> {
-    pub(super) preds: [&'g Node<T>; MAX_HEIGHT],
+    pub(super) preds: [&'g Tower<T>; MAX_HEIGHT],
     pub(super) succs: [Shared<'g, Node<T>>; MAX_HEIGHT],
 }
 
@@ -35,7 +35,7 @@ impl<T: Ord> SkipListPq<T> {
         min_level: usize,
         guard: &'g Guard,
     ) -> Position<'g, T> {
-        let head: &'g Node<T> = &self.head;
+        let head: &'g Tower<T> = &*self.head;
         let mut pos = Position { preds: [head; MAX_HEIGHT], succs: [Shared::null(); MAX_HEIGHT] };
         let mut pred = head;
         // The last node a comparison found sorting after `key`: meeting it again one level down
@@ -44,19 +44,21 @@ impl<T: Ord> SkipListPq<T> {
         // that ends at a frozen node or at the end of the list says nothing about the successor.
         let mut bound: Shared<'g, Node<T>> = Shared::null();
         for level in (min_level..MAX_HEIGHT).rev() {
-            // The last node at this level seen unclaimed (or `head`): the only kind of node we
-            // descend from (invariant 4).
+            // The tower of the last node at this level seen unclaimed (or `head`): the only kind of
+            // node we descend from (invariant 4). `pred` and `anchor` are always the tower of
+            // `head` or of a node reached at this level or above, so they reach `level`
+            // (invariant 5).
             let mut anchor = pred;
             let succ = loop {
                 // Acquire: pairs with the Release link CAS (or unlink CAS) that published the node
                 // we may step onto (its item, seq and tower).
-                let cur = pred.next[level].load(Acquire, guard);
+                let cur = pred[level].load(Acquire, guard);
                 if cur.tag() != 0 {
                     if level == 0 {
                         // The successor is deleted: step past it (it counts as -infinity).
                         // SAFETY: reached along level 0 from a node seen unclaimed after we
                         // pinned, so retired after we pinned (invariant 4).
-                        pred = unsafe { cur.deref() };
+                        pred = unsafe { &cur.deref().next };
                         continue;
                     }
                     // `pred` is frozen at this level: end the level here; a link CAS on it fails.
@@ -67,7 +69,7 @@ impl<T: Ord> SkipListPq<T> {
                 if level > 0 && cur_ref.is_taken() {
                     // Deleted: unlink it here if it may go, else step past it.
                     if !self.try_unlink(pred, cur, level, guard) {
-                        pred = cur_ref;
+                        pred = &cur_ref.next;
                     }
                     continue;
                 }
@@ -77,11 +79,11 @@ impl<T: Ord> SkipListPq<T> {
                 // SAFETY: `cur_ref` is a non-head node protected by `guard`; the caller borrows `key`.
                 match unsafe { cur_ref.cmp_key(key) } {
                     // Claimed by a pop meanwhile: deleted, so smaller than every key.
-                    None => pred = cur_ref,
+                    None => pred = &cur_ref.next,
                     Some(CmpOrdering::Greater) => {
                         // The comparison held a borrow, so `cur` was unclaimed just now.
-                        pred = cur_ref;
-                        anchor = cur_ref;
+                        pred = &cur_ref.next;
+                        anchor = pred;
                     }
                     Some(_) => {
                         bound = cur;
@@ -112,7 +114,7 @@ impl<T: Ord> SkipListPq<T> {
         // SAFETY: the caller's node; it cannot be retired while `INSERTING` is set.
         let node_ref = unsafe { node.deref() };
         let backoff = Backoff::new();
-        for level in 1..node_ref.height {
+        for level in 1..node_ref.height() {
             loop {
                 if node_ref.is_taken() {
                     return;
@@ -123,11 +125,10 @@ impl<T: Ord> SkipListPq<T> {
                 node_ref.next[level].store(succ, Relaxed);
                 // Release on success: publishes `next[level]` with the link. Relaxed on failure: we
                 // search again and read nothing through the failed value.
-                if pos.preds[level].next[level].compare_exchange(succ, node, Release, Relaxed, guard).is_ok()
-                {
+                if pos.preds[level][level].compare_exchange(succ, node, Release, Relaxed, guard).is_ok() {
                     // Relaxed: `INSERTING` is still set, so no thread acts on this count until our
                     // Release `fetch_and` in `finish_insert`.
-                    node_ref.links.fetch_add(LEVEL, Relaxed);
+                    node_ref.links().fetch_add(LEVEL, Relaxed);
                     break;
                 }
                 backoff.spin();
@@ -142,13 +143,13 @@ impl<T: Ord> SkipListPq<T> {
     pub(super) fn finish_insert(node: &Node<T>) {
         // Release: pairs with the Acquire load in `unlink_deleted`; the final link count and the
         // tower links are visible to whoever passes this node.
-        node.links.fetch_and(!INSERTING, Release);
+        node.links().fetch_and(!INSERTING, Release);
         node.release_own_borrow();
     }
 }
 
 impl<T> SkipListPq<T> {
-    /// Unlinks the deleted node `cur` from `pred` at `level` (`pred.next[level]` was seen holding
+    /// Unlinks the deleted node `cur` from `pred` at `level` (`pred[level]` was seen holding
     /// `cur`, untagged) if it may go: it is claimed, its inserter is done, and, at level 0, it is
     /// not the last deleted node (whose untagged `next` is where inserts of small keys link).
     /// Levels are unlinked independently; the node is retired by whoever unlinks its last level.
@@ -156,7 +157,7 @@ impl<T> SkipListPq<T> {
     /// changed meanwhile).
     fn try_unlink<'g>(
         &self,
-        pred: &'g Node<T>,
+        pred: &'g Tower<T>,
         cur: Shared<'g, Node<T>>,
         level: usize,
         guard: &'g Guard,
@@ -168,7 +169,7 @@ impl<T> SkipListPq<T> {
         }
         // Acquire: pairs with the Release `fetch_and` in `finish_insert`: the tower is complete
         // and visible, and no level will be linked any more.
-        if n.links.load(Acquire) & INSERTING != 0 {
+        if n.links().load(Acquire) & INSERTING != 0 {
             return false;
         }
         let succ = if level == 0 {
@@ -186,17 +187,17 @@ impl<T> SkipListPq<T> {
         };
         // At level 0 the link to a deleted node is tagged, and so stays the link to its successor.
         let expected = if level == 0 { cur.with_tag(1) } else { cur };
-        // Release on success: a thread that Acquire-loads `pred.next[level]` and finds `succ` must
+        // Release on success: a thread that Acquire-loads `pred[level]` and finds `succ` must
         // see `succ` initialised, but `succ` was published on a different word (`n.next[level]`),
         // which we acquired above; this Release passes that edge on. Relaxed on failure: we only
         // look at the link again.
-        if pred.next[level].compare_exchange(expected, succ, Release, Relaxed, guard).is_err() {
+        if pred[level].compare_exchange(expected, succ, Release, Relaxed, guard).is_err() {
             // Relaxed: only to tell whether `cur` is still `pred`'s successor.
-            return pred.next[level].load(Relaxed, guard).with_tag(0) != cur;
+            return pred[level].load(Relaxed, guard).with_tag(0) != cur;
         }
         // AcqRel: Release so our unlink happens before the retirement by whoever unlinks the last
         // level, Acquire so that, if that is us, the other levels' unlinks happen before it.
-        if n.links.fetch_sub(LEVEL, AcqRel) == LEVEL {
+        if n.links().fetch_sub(LEVEL, AcqRel) == LEVEL {
             // SAFETY: `n` is now unlinked at every level it was linked at and cannot be linked
             // again (its inserter is done, and frozen or tagged links take no insert). Threads
             // that reached it earlier are pinned; epoch frees it after they unpin. Its item was or
@@ -210,11 +211,11 @@ impl<T> SkipListPq<T> {
     /// Unlinks the deleted nodes at the front of every level, as far as they may go (see
     /// [`Self::try_unlink`]). Called by `pop` (Lindén–Jonsson's batch restructure).
     pub(super) fn unlink_deleted(&self, guard: &Guard) {
-        let head: &Node<T> = &self.head;
+        let head: &Tower<T> = &*self.head;
         for level in (0..MAX_HEIGHT).rev() {
             loop {
                 // Acquire: pairs with the Release link CAS that published the first node.
-                let first = head.next[level].load(Acquire, guard);
+                let first = head[level].load(Acquire, guard);
                 if first.is_null() || !self.try_unlink(head, first.with_tag(0), level, guard) {
                     break;
                 }
