@@ -20,6 +20,16 @@ use queue_benches::alloc::Counting;
 #[global_allocator]
 static ALLOC: Counting = Counting;
 
+const HELP: &str = "
+compare: ours against the peers, interleaved rounds, medians of paired ratios (docs/performance.md)
+
+  --rounds N      rounds (default 5)
+  --scale F       multiply every item count by F (default 1.0: about 70 s on 2 vCPUs)
+  --filter TEXT   only workloads whose label contains TEXT
+  --only NAME     run only the contender NAME, print its values (for perf or strace)
+  --svg PATH      where to write the chart (default target/compare.svg)
+";
+
 struct Options {
     rounds: usize,
     scale: f64,
@@ -42,7 +52,14 @@ fn options() -> Options {
             "--filter" => o.filter = Some(value()),
             "--svg" => o.svg = value().into(),
             "--only" => o.only = Some(value()),
-            _ => panic!("unknown argument {a}; see the doc comment of benches/src/bin/compare/main.rs"),
+            "--help" | "-h" => {
+                println!("{}", HELP.trim());
+                std::process::exit(0);
+            }
+            _ => {
+                eprintln!("unknown argument {a}\n{}", HELP.trim());
+                std::process::exit(2);
+            }
         }
     }
     assert!(o.rounds >= 1 && o.scale > 0.0);
