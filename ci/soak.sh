@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Soak: queue-blocking's randomized mixed workload (examples/soak.rs) in rounds for SOAK_SECONDS
+# Soak: queue-blocking's randomized mixed workload (examples/soak/) in rounds for SOAK_SECONDS
 # (default 60), in release. Every round runs Queue, LifoQueue and PriorityQueue (bounded and
 # unbounded) and a SimpleQueue at once and checks conservation, order, maxsize, task accounting
 # and shutdown; exits non-zero on any violation or on a round that hangs (watchdog, 60 s).

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ThreadSanitizer over the concurrency tests of both crates (queue-core: stress, linearizability;
-# queue-blocking: stress, python_port) and a short soak (examples/soak.rs). Needs nightly
+# queue-blocking: stress, python_port) and a short soak (examples/soak/). Needs nightly
 # (-Zsanitizer, and -Zbuild-std so that std is instrumented too); skips loudly without it.
 # Runnable by hand from the repository root. About 5 minutes on 2 cores, std build included.
 #   TSAN_SOAK_SECONDS  length of the soak under TSan (default 60; 0 skips it)
