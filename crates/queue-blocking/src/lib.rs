@@ -77,7 +77,7 @@
 //!
 //! # Blocking, memory and progress
 //!
-//! A thread that must wait spins briefly (about 2 µs), yields a few times, and then sleeps on a
+//! A thread that must wait spins briefly (about 1.5 µs), yields for about 10 µs, and then sleeps on a
 //! futex (Linux) or a condition variable (elsewhere, or with `--cfg queue_force_fallback`). A put
 //! or get with nobody waiting never makes a system call, and while a woken thread is on its way
 //! further puts do not make one either. A queue holds at most 2^31 items: a put beyond that panics

@@ -24,13 +24,17 @@ use crate::sync::{AtomicU64, Ordering::*, spin_loop};
 use crate::time::Deadline;
 
 /// Rounds of exponential spinning (2^round pause instructions each) before a getter or putter
-/// sleeps: about 2 µs in all, which catches a partner on another CPU (a hand-off costs about
-/// 150 ns) without burning a time slice.
+/// yields: 127 pauses, about 1.5 µs here (12 ns per pause), which catches a partner on another CPU
+/// (a hand-off costs about 150 ns) without burning a time slice.
 const PAUSE_ROUNDS: u32 = 7;
-/// Then a few `yield_now` rounds, as crossbeam's `Backoff::snooze` does: when threads outnumber
-/// CPUs the partner we wait for may be runnable on ours, and a yield lets it run for the price of
-/// a system call instead of a sleep and a cross-CPU wake-up (tens of µs on a VM).
-const YIELD_ROUNDS: u32 = 4;
+/// Then `yield_now` rounds before sleeping. A yield costs about 230 ns when nothing else is
+/// runnable, so 40 of them keep watching for about 10 µs more; when threads outnumber CPUs, each
+/// hands our CPU to a thread that may be the partner we wait for. Sleeping instead costs a
+/// cross-CPU wake-up of 30-50 µs on this VM. Measured against 4 yields (crossbeam's `Backoff`):
+/// ping-pong round trip p50/p99 5.2-7.6 / 53-80 µs -> 1.6 / 6 µs, and no loss in the 4/4 rows
+/// (docs/performance.md). A pure spin of the same length did as well on the round trip but lost
+/// 30-50 % in bounded(1) 4/4, where the partner needs our CPU.
+const YIELD_ROUNDS: u32 = 40;
 /// All rounds before sleeping. None under loom, to keep models small.
 pub(crate) const SPIN_ROUNDS: u32 = if cfg!(loom) { 0 } else { PAUSE_ROUNDS + YIELD_ROUNDS };
 
