@@ -4,8 +4,9 @@
 //! Every multi-threaded workload starts its threads first, lines them up on a barrier and times
 //! from the first thread's leaving the barrier to the last thread's finish (each thread reads the
 //! clock itself: the spawning thread may be descheduled right after the barrier, and once was, for
-//! longer than the whole run), so thread start-up and tear-down stay outside the figure. Every one also checks conservation (the sum of what was received equals the sum of what
-//! was sent), so a contender that loses or duplicates a value fails loudly instead of looking fast.
+//! longer than the whole run), so thread start-up and tear-down stay outside the figure. Every
+//! one also checks conservation (the sum of what was received equals the sum of what was sent),
+//! so a contender that loses or duplicates a value fails loudly instead of looking fast.
 
 use std::sync::{Arc, Barrier};
 use std::thread;

@@ -77,14 +77,15 @@
 //!
 //! # Blocking, memory and progress
 //!
-//! A thread that must wait spins briefly (about 1.5 µs), yields for about 10 µs, and then sleeps on a
-//! futex (Linux) or a condition variable (elsewhere, or with `--cfg queue_force_fallback`). A put
+//! A thread that must wait spins briefly (about 1.5 µs), yields for about 10 µs, and then sleeps on
+//! a futex (Linux) or a condition variable (elsewhere, or with `--cfg queue_force_fallback`). A put
 //! or get with nobody waiting never makes a system call, and while a woken thread is on its way
 //! further puts do not make one either. A queue holds at most 2^31 items: a put beyond that panics
-//! (before changing anything), as Rust's collections do on capacity overflow. The structures underneath are lock-free (the priority queue's
-//! `pop` can wait for a comparison in flight, see `queue_core::SkipListPq`), and memory is reclaimed
-//! by crossbeam-epoch. No item is dropped, and no thread sleeps, while the epoch is pinned, so an
-//! item's `Drop` may use the same queue. Dropping a queue drops each remaining item once.
+//! (before changing anything), as Rust's collections do on capacity overflow. The structures
+//! underneath are lock-free (the priority queue's `pop` can wait for a comparison in flight, see
+//! `queue_core::SkipListPq`), and memory is reclaimed by crossbeam-epoch. No item is dropped, and
+//! no thread sleeps, while the epoch is pinned, so an item's `Drop` may use the same queue.
+//! Dropping a queue drops each remaining item once.
 
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(missing_docs)]

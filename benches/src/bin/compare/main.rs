@@ -4,10 +4,10 @@
 //! table of medians and median per-round ratios (above 1: we are better), the memory rows, and
 //! writes the chart to `target/compare.svg`.
 //!
-//! Options: `--rounds N`, `--scale F` (multiplies every item count; 1.0 takes under two minutes
-//! on a 2-vCPU VM; about 70 s here), `--filter TEXT` (only workloads whose label contains TEXT), `--svg PATH`,
-//! `--only NAME` (run just the contender called NAME, `--rounds` times per workload, and print its
-//! values: for `perf record` or `strace -c` of one contender).
+//! Options (also `--help`): `--rounds N`, `--scale F` (multiplies every item count; 1.0 takes
+//! about 70 s on a 2-vCPU VM), `--filter TEXT` (only workloads whose label contains TEXT),
+//! `--svg PATH`, `--only NAME` (run just the contender called NAME, `--rounds` times per
+//! workload, and print its values: for `perf record` or `strace -c` of one contender).
 
 mod cases;
 mod memory;
