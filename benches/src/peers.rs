@@ -115,61 +115,41 @@ impl Channel for OurSimple {
 // ---------------------------------------------------------------------------------------------
 // Channel peers.
 
-/// crossbeam-channel, `bounded(n)` or `unbounded()`.
-#[derive(Debug)]
-pub struct CrossbeamChannel;
+/// crossbeam-channel and flume have the same shape: cloneable ends, `bounded(n)`/`unbounded()`.
+macro_rules! mpmc_channel_peer {
+    ($marker:ident, $krate:ident, $name:literal) => {
+        #[doc = concat!($name, ", `bounded(n)` or `unbounded()`.")]
+        #[derive(Debug)]
+        pub struct $marker;
 
-impl Sink for crossbeam_channel::Sender<u64> {
-    fn send(&self, v: u64) {
-        crossbeam_channel::Sender::send(self, v).expect("receiver alive");
-    }
+        impl Sink for $krate::Sender<u64> {
+            fn send(&self, v: u64) {
+                $krate::Sender::send(self, v).expect("receiver alive");
+            }
+        }
+
+        impl Source for $krate::Receiver<u64> {
+            fn recv(&self) -> u64 {
+                $krate::Receiver::recv(self).expect("sender alive")
+            }
+            fn try_clone(&self) -> Option<Self> {
+                Some(self.clone())
+            }
+        }
+
+        impl Channel for $marker {
+            const NAME: &'static str = $name;
+            type Tx = $krate::Sender<u64>;
+            type Rx = $krate::Receiver<u64>;
+            fn make(capacity: Option<usize>) -> Option<(Self::Tx, Self::Rx)> {
+                Some(capacity.map_or_else($krate::unbounded, $krate::bounded))
+            }
+        }
+    };
 }
 
-impl Source for crossbeam_channel::Receiver<u64> {
-    fn recv(&self) -> u64 {
-        crossbeam_channel::Receiver::recv(self).expect("sender alive")
-    }
-    fn try_clone(&self) -> Option<Self> {
-        Some(self.clone())
-    }
-}
-
-impl Channel for CrossbeamChannel {
-    const NAME: &'static str = "crossbeam-channel";
-    type Tx = crossbeam_channel::Sender<u64>;
-    type Rx = crossbeam_channel::Receiver<u64>;
-    fn make(capacity: Option<usize>) -> Option<(Self::Tx, Self::Rx)> {
-        Some(capacity.map_or_else(crossbeam_channel::unbounded, crossbeam_channel::bounded))
-    }
-}
-
-/// flume, `bounded(n)` or `unbounded()`.
-#[derive(Debug)]
-pub struct Flume;
-
-impl Sink for flume::Sender<u64> {
-    fn send(&self, v: u64) {
-        flume::Sender::send(self, v).expect("receiver alive");
-    }
-}
-
-impl Source for flume::Receiver<u64> {
-    fn recv(&self) -> u64 {
-        flume::Receiver::recv(self).expect("sender alive")
-    }
-    fn try_clone(&self) -> Option<Self> {
-        Some(self.clone())
-    }
-}
-
-impl Channel for Flume {
-    const NAME: &'static str = "flume";
-    type Tx = flume::Sender<u64>;
-    type Rx = flume::Receiver<u64>;
-    fn make(capacity: Option<usize>) -> Option<(Self::Tx, Self::Rx)> {
-        Some(capacity.map_or_else(flume::unbounded, flume::bounded))
-    }
-}
+mpmc_channel_peer!(CrossbeamChannel, crossbeam_channel, "crossbeam-channel");
+mpmc_channel_peer!(Flume, flume, "flume");
 
 /// `std::sync::mpsc`: `channel()` or `sync_channel(n)`. One consumer only.
 #[derive(Debug)]
@@ -495,7 +475,7 @@ impl TryQueue for SkipSet<u64> {
 }
 
 macro_rules! spin_peer {
-    ($marker:ident, $ty:ty, $name:literal, $make:expr) => {
+    ($marker:ident, $ty:ty, $name:literal, |$cap:ident| $make:expr) => {
         #[doc = concat!("`", $name, "`, spinning ends.")]
         #[derive(Debug)]
         pub struct $marker;
@@ -504,9 +484,8 @@ macro_rules! spin_peer {
             const NAME: &'static str = $name;
             type Tx = Spin<$ty>;
             type Rx = Spin<$ty>;
-            fn make(capacity: Option<usize>) -> Option<(Self::Tx, Self::Rx)> {
-                #[allow(clippy::redundant_closure_call)]
-                let q: Option<$ty> = ($make)(capacity);
+            fn make($cap: Option<usize>) -> Option<(Self::Tx, Self::Rx)> {
+                let q: Option<$ty> = $make;
                 q.map(|q| {
                     let q = Arc::new(q);
                     (Spin(Arc::clone(&q)), Spin(q))
@@ -516,11 +495,9 @@ macro_rules! spin_peer {
     };
 }
 
-spin_peer!(CoreMsQueue, MsQueue<u64>, "MsQueue", |c: Option<usize>| c.is_none().then(MsQueue::new));
-spin_peer!(CoreTreiber, TreiberStack<u64>, "TreiberStack", |c: Option<usize>| c
-    .is_none()
-    .then(TreiberStack::new));
-spin_peer!(CoreSkipList, SkipListPq<u64>, "SkipListPq", |c: Option<usize>| c.is_none().then(SkipListPq::new));
-spin_peer!(SegQueuePeer, SegQueue<u64>, "SegQueue", |c: Option<usize>| c.is_none().then(SegQueue::new));
-spin_peer!(ArrayQueuePeer, ArrayQueue<u64>, "ArrayQueue", |c: Option<usize>| c.map(ArrayQueue::new));
-spin_peer!(SkipSetPeer, SkipSet<u64>, "SkipSet", |c: Option<usize>| c.is_none().then(SkipSet::new));
+spin_peer!(CoreMsQueue, MsQueue<u64>, "MsQueue", |c| c.is_none().then(MsQueue::new));
+spin_peer!(CoreTreiber, TreiberStack<u64>, "TreiberStack", |c| c.is_none().then(TreiberStack::new));
+spin_peer!(CoreSkipList, SkipListPq<u64>, "SkipListPq", |c| c.is_none().then(SkipListPq::new));
+spin_peer!(SegQueuePeer, SegQueue<u64>, "SegQueue", |c| c.is_none().then(SegQueue::new));
+spin_peer!(ArrayQueuePeer, ArrayQueue<u64>, "ArrayQueue", |c| c.map(ArrayQueue::new));
+spin_peer!(SkipSetPeer, SkipSet<u64>, "SkipSet", |c| c.is_none().then(SkipSet::new));

@@ -84,13 +84,8 @@ pub fn ratio_chart(title: &str, subtitle: &str, bars: &[Bar]) -> String {
             y + 3.0,
             ROW - 6.0
         );
-        let _ = writeln!(
-            s,
-            r#"<text x="{:.1}" y="{:.1}">{:.2}x</text>"#,
-            x0.max(one) + w.max(0.0) * f64::from(u8::from(x >= one)) + 4.0,
-            y + 12.5,
-            bar.ratio
-        );
+        let _ =
+            writeln!(s, r#"<text x="{:.1}" y="{:.1}">{:.2}x</text>"#, x.max(one) + 4.0, y + 12.5, bar.ratio);
     }
     s.push_str("</svg>\n");
     s

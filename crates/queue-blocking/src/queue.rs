@@ -201,7 +201,9 @@ impl<T, R: RawQueue<T>> Inner<T, R> {
 
     pub(crate) fn get(&self, deadline: Deadline) -> Result<T, GetError> {
         let item = self.store.take(deadline, || self.closed())?;
-        // The claim gave the slot back; a putter waiting for one may go.
+        // The claim gave the slot back; a putter waiting for one may go. Even when unbounded now:
+        // a `set_maxsize` racing with us may have bounded the queue, and only the fence in the
+        // notify orders our claim against that putter's re-check.
         self.not_full.notify_one();
         Ok(item)
     }

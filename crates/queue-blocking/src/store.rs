@@ -24,14 +24,14 @@ use crate::sync::{AtomicU64, Ordering::*, spin_loop};
 use crate::time::Deadline;
 
 /// Rounds of exponential spinning (2^round pause instructions each) before a getter or putter
-/// yields: 127 pauses, about 1.5 µs here (12 ns per pause), which catches a partner on another CPU
-/// (a hand-off costs about 150 ns) without burning a time slice.
+/// yields: 127 pauses, 1.5-2 µs on the development VM (`cargo run --release -p queue-benches
+/// --bin spin_costs`), which catches a partner running on another CPU without burning a slice.
 const PAUSE_ROUNDS: u32 = 7;
-/// Then `yield_now` rounds before sleeping. A yield costs about 230 ns when nothing else is
+/// Then `yield_now` rounds before sleeping. A yield costs 220-320 ns there when nothing else is
 /// runnable, so 40 of them keep watching for about 10 µs more; when threads outnumber CPUs, each
-/// hands our CPU to a thread that may be the partner we wait for. Sleeping instead costs a
-/// cross-CPU wake-up of 30-50 µs on this VM. Measured against 4 yields (crossbeam's `Backoff`):
-/// ping-pong round trip p50/p99 5.2-7.6 / 53-80 µs -> 1.6 / 6 µs, and no loss in the 4/4 rows
+/// hands our CPU to a thread that may be the partner we wait for. A sleep costs a wake-up from
+/// another CPU, 30-80 µs in the slow ping-pong rounds. Measured against 4 yields (crossbeam's
+/// `Backoff`): round trip p50/p99 5.2-7.6 / 53-80 µs -> 1.6 / 6 µs, and no loss in the 4/4 rows
 /// (docs/performance.md). A pure spin of the same length did as well on the round trip but lost
 /// 30-50 % in bounded(1) 4/4, where the partner needs our CPU.
 const YIELD_ROUNDS: u32 = 40;
