@@ -2,11 +2,12 @@
 //!
 //! | structure | order | `push` | `pop` | reclamation |
 //! |---|---|---|---|---|
+//! | [`SegmentedQueue`] | FIFO, bounded check and close mark in the claim | see its docs | see its docs | spare segment, no epoch |
 //! | [`MsQueue`] | FIFO | lock-free | lock-free | crossbeam-epoch |
 //! | [`TreiberStack`] | LIFO | lock-free | lock-free | crossbeam-epoch |
 //! | [`SkipListPq`] | smallest first, FIFO among equals | lock-free | see its docs | crossbeam-epoch |
 //!
-//! All three implement [`RawQueue`], the trait the blocking layer is written against. Each operation
+//! All four implement [`RawQueue`], the trait the blocking layer is written against. Each operation
 //! pins the epoch at most once, and no item is ever dropped (nor any thread parked) while a pin is
 //! held: items leave a structure by value and are dropped by the caller after the pin is gone, so
 //! an item's `Drop` may safely call back into the same structure.
@@ -54,6 +55,7 @@
 mod backoff;
 mod ms_queue;
 mod raw;
+mod segmented;
 mod skiplist;
 mod sync;
 mod treiber;
@@ -61,5 +63,6 @@ mod util;
 
 pub use ms_queue::MsQueue;
 pub use raw::{PanicPayload, RawQueue};
+pub use segmented::{PopError, PushError, SEGMENT_SIZE, SegmentedQueue};
 pub use skiplist::SkipListPq;
 pub use treiber::TreiberStack;

@@ -10,7 +10,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
 use common::{Keyed, SeedReport, base_seed};
-use queue_core::{MsQueue, RawQueue, SkipListPq, TreiberStack};
+use queue_core::{MsQueue, RawQueue, SegmentedQueue, SkipListPq, TreiberStack};
 
 /// Random sequences per structure.
 const SEQUENCES: usize = if cfg!(miri) { 4 } else { 3_000 };
@@ -159,4 +159,9 @@ fn skiplist_large_fill_then_drain() {
     }
     assert!(q.is_empty());
     assert!(q.pop().is_none());
+}
+
+#[test]
+fn segmented_queue_matches_vecdeque() {
+    run_many::<SegmentedQueue<Keyed>, VecDeque<Keyed>>("segmented_queue_matches_vecdeque");
 }

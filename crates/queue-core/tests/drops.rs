@@ -14,7 +14,7 @@ use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use common::{INJECTED, Watchdog, silence_injected_panics};
-use queue_core::{MsQueue, RawQueue, SkipListPq, TreiberStack};
+use queue_core::{MsQueue, RawQueue, SegmentedQueue, SkipListPq, TreiberStack};
 
 const N: usize = if cfg!(miri) { 12 } else { 2_000 };
 const THREADS: usize = if cfg!(miri) { 2 } else { 4 };
@@ -406,4 +406,24 @@ fn treiber_stack_reentrant_drop_does_not_deadlock() {
 #[test]
 fn skiplist_reentrant_drop_does_not_deadlock() {
     reentrant::<SkipListPq<Reentrant>>();
+}
+
+#[test]
+fn segmented_drops_popped_and_remaining_items_once() {
+    popped_and_remaining::<SegmentedQueue<Counted>>();
+}
+
+#[test]
+fn segmented_drops_once_after_concurrent_use() {
+    concurrent_then_drop::<SegmentedQueue<Counted>>();
+}
+
+#[test]
+fn segmented_survives_panicking_item_drop() {
+    panicking_item_drop::<SegmentedQueue<Counted>>();
+}
+
+#[test]
+fn segmented_reentrant_drop_does_not_deadlock() {
+    reentrant::<SegmentedQueue<Reentrant>>();
 }

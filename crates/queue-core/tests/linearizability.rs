@@ -13,7 +13,7 @@ use std::sync::Barrier;
 use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 
 use common::{Keyed, SeedReport, base_seed};
-use queue_core::{MsQueue, RawQueue, SkipListPq, TreiberStack};
+use queue_core::{MsQueue, RawQueue, SegmentedQueue, SkipListPq, TreiberStack};
 
 const RUNS: usize = if cfg!(miri) { 5 } else { 3_000 };
 const THREADS: usize = if cfg!(miri) { 2 } else { 3 };
@@ -268,4 +268,9 @@ fn checker_rejects_non_linearizable_histories() {
     assert!(!linearizable(&order, 0, &Pq::default()));
     let empty_wrong = [ev(0, Op::Push(a), Ret::Pushed, 0, 1), ev(1, Op::IsEmpty, Ret::Empty(true), 2, 3)];
     assert!(!linearizable(&empty_wrong, 0, &Fifo::default()));
+}
+
+#[test]
+fn segmented_queue_is_linearizable() {
+    check_many::<SegmentedQueue<Keyed>, Fifo>("segmented_queue_is_linearizable", 4);
 }

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering::*};
 use std::time::Duration;
 
 use common::Watchdog;
-use queue_core::{MsQueue, RawQueue, SkipListPq, TreiberStack};
+use queue_core::{MsQueue, RawQueue, SegmentedQueue, SkipListPq, TreiberStack};
 
 const PRODUCERS: usize = if cfg!(miri) { 1 } else { 4 };
 const CONSUMERS: usize = if cfg!(miri) { 1 } else { 4 };
@@ -161,4 +161,9 @@ fn skiplist_mpmc_equal_keys_fifo_per_producer() {
     assert_eq!(popped.load(SeqCst), total, "items were lost");
     assert!(hits.iter().all(|h| h.load(Relaxed) == 1));
     assert!(q.pop().is_none());
+}
+
+#[test]
+fn segmented_mpmc_exactly_once_and_per_producer_fifo() {
+    mpmc::<SegmentedQueue<usize>>("segmented_mpmc", true);
 }

@@ -14,6 +14,8 @@ use crate::common::Watchdog;
 struct Counting;
 
 static LIVE: AtomicUsize = AtomicUsize::new(0);
+/// Calls to `alloc`, `alloc_zeroed` and `realloc` so far.
+static CALLS: AtomicUsize = AtomicUsize::new(0);
 
 // SAFETY: every method forwards to `System` with the caller's arguments unchanged and only updates
 // a counter on the side, so `System`'s guarantees carry over.
@@ -21,6 +23,7 @@ unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: forwarded with the caller's guarantees.
         let p = unsafe { System.alloc(layout) };
+        CALLS.fetch_add(1, Relaxed);
         if !p.is_null() {
             LIVE.fetch_add(layout.size(), Relaxed);
         }
@@ -30,6 +33,7 @@ unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         // SAFETY: forwarded with the caller's guarantees.
         let p = unsafe { System.alloc_zeroed(layout) };
+        CALLS.fetch_add(1, Relaxed);
         if !p.is_null() {
             LIVE.fetch_add(layout.size(), Relaxed);
         }
@@ -45,6 +49,7 @@ unsafe impl GlobalAlloc for Counting {
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         // SAFETY: forwarded with the caller's guarantees.
         let p = unsafe { System.realloc(ptr, layout, new_size) };
+        CALLS.fetch_add(1, Relaxed);
         if !p.is_null() {
             LIVE.fetch_add(new_size, Relaxed);
             LIVE.fetch_sub(layout.size(), Relaxed);
@@ -79,6 +84,12 @@ pub const BOUND: usize = 1 << 20;
 /// would not show, but tens per round add up over `DROP_ROUNDS`.
 pub const DROP_SLACK: usize = 64 << 10;
 pub const DROP_ROUNDS: u64 = if cfg!(miri) { 2 } else { 10 };
+
+/// Allocation calls made so far, by every thread.
+#[allow(dead_code)] // used by memory.rs only
+pub fn allocations() -> usize {
+    CALLS.load(Relaxed)
+}
 
 pub fn live() -> usize {
     LIVE.load(Relaxed)

@@ -1,0 +1,535 @@
+//! A segmented FIFO: a Michael–Scott-linked list of fixed arrays of slots, claimed by two
+//! monotonic positions.
+//!
+//! # Algorithm, and why this one
+//!
+//! Every item has a position `p = 0, 1, 2, …`; position `p` lives in slot `p % SEGMENT_SIZE` of
+//! the `p / SEGMENT_SIZE`-th segment. The `tail` word holds the next position to write and the
+//! `head` word the next position to read. A producer claims a position with one CAS on `tail`,
+//! writes the item and marks the slot `WRITTEN`; a consumer claims one with one CAS on `head`,
+//! waits for `WRITTEN`, moves the item out and marks the slot `READ`. This is the slot protocol of
+//! crossbeam's list channel and of concurrent-queue, which claim by CAS on indices.
+//!
+//! The claim is a CAS, not a fetch-and-add as in FAAArrayQueue, LPRQ or SCQ, because the claim
+//! is where the blocking layer puts its two checks: the capacity bound (`try_push` fails when
+//! `tail - head` has reached it) and the close mark (a bit in the `tail` word). A fetch-and-add
+//! overshoots both and must then undo or poison positions, which costs consumers an RMW per slot
+//! to skip them. With CAS a put and a get cost one RMW each on the shared words, and the bound and
+//! the close mark are exact. On the 2-core machines we measure on, CAS retries are rare
+//! (docs/performance.md).
+//!
+//! The producer that claims the last slot of a segment installs the next one before it writes its
+//! item: it sets `INSTALLING` in `tail` with its claim, links a new (or recycled) segment after the
+//! current one, points `tail`'s segment at it and clears the bit. Other producers wait while the
+//! bit is set, which lasts a few instructions (plus an allocation when no spare segment is ready).
+//! The consumer that claims the last slot does the same for `head`: it waits for the link, moves
+//! `head`'s segment on, then clears `head`'s bit.
+//!
+//! # Reclamation without an epoch
+//!
+//! No thread dereferences a segment before a successful claim of a position in it, and the claim
+//! proves that segment is still alive: a segment is reclaimed only when every one of its slots is
+//! `READ`, and a claimed position's slot is not `READ` until its consumer is done with it. So a
+//! segment needs no epoch pin: consumers of the last slot of a segment run [`reclaim`], which,
+//! under a try-lock, walks from the oldest live segment and retires each one whose slots are all
+//! `READ`. A retired segment becomes the single *spare* (the next installer takes it instead of
+//! allocating, as tokio's mpsc re-appends emptied blocks) or is freed if a spare is already
+//! waiting. In a steady stream the queue allocates nothing.
+//!
+//! # Invariants
+//!
+//! 1. `head_pos <= tail_pos` (a consumer claims only positions below a `tail` it read, and both
+//!    only grow); the queue holds positions `head_pos..tail_pos`.
+//! 2. Without `INSTALLING`, a word's segment pointer points to the segment of its position.
+//! 3. A slot goes `EMPTY → WRITTEN → READ` once per use; its item is initialised exactly in
+//!    `WRITTEN`. Each position is claimed by one producer and at most one consumer.
+//! 4. Segments from the oldest live one to `tail`'s are linked by `next`; every segment before
+//!    `head`'s one has been fully claimed by consumers.
+//! 5. Once `CLOSED` is set in `tail`, no position is claimed for writing again.
+//!
+//! # Linearization points
+//!
+//! * push: the successful `tail` CAS (its item becomes visible to a consumer later, but no get
+//!   can be linearized in between without waiting for it: see Progress).
+//! * pop returning an item: the successful `head` CAS.
+//! * pop finding the queue empty or closed: its load of `tail` (which read a value `<=` head).
+//!
+//! # Progress
+//!
+//! Not lock-free, and honestly so: a consumer that claimed position `p` waits until the producer
+//! that claimed `p` has written it, so a producer preempted between its claim and its write stalls
+//! that one consumer (crossbeam's list channel has the same wait). Other producers and consumers
+//! go on claiming other positions, except during a segment install, when producers (or consumers)
+//! wait for the installer. Every wait spins, then yields; nothing sleeps. `len`, `is_empty` and
+//! `close` are wait-free.
+//!
+//! # Memory ordering
+//!
+//! Both claims are `SeqCst` RMWs; the blocking layer relies on that to pair them with its wake-up
+//! handshake (queue-blocking's event.rs). The happens-before edges, named in the code:
+//!
+//! * **W**: a producer's Release store of `WRITTEN` → the Acquire load that sees it in the
+//!   consumer of that position: the item's write happens before its read.
+//! * **R**: a consumer's Release store of `READ` → the Acquire load in [`Segment::is_consumed`]:
+//!   every access to a segment happens before it is freed or reused.
+//! * **L**: the installer's Release store of `next` → the Acquire load of `next` by the consumer of
+//!   the last slot: the new segment's initialisation happens before any consumer uses it.
+//! * **T**/**H**: the Release store of a segment pointer and the Release that clears `INSTALLING`
+//!   → the Acquire loads of the word and the pointer by the next claimer: a claimer that read the
+//!   word reads the pointer of that position's segment (invariant 2) and sees the segment's
+//!   initialisation.
+//! * **S**: a reclaimer's Release hand-over of a spare → the installer's Acquire take of it, and
+//!   the try-lock's Release unlock → the next reclaimer's Acquire lock.
+//!
+//! docs/memory-ordering.md walks through each edge.
+
+mod segment;
+
+use core::fmt;
+use core::ptr;
+
+use crossbeam_utils::CachePadded;
+
+use crate::backoff::Backoff;
+use crate::raw::RawQueue;
+use crate::sync::{AtomicBool, AtomicPtr, AtomicU64, Ordering::*};
+use crate::util::{OnDrop, drain_and_drop};
+pub use segment::SEGMENT_SIZE;
+use segment::{READ, Segment, WRITTEN};
+
+/// `tail` bit: closed, no more pushes.
+const CLOSED: u64 = 1;
+/// `tail`/`head` bit: the claimer of a segment's last slot is moving the word to the next segment.
+const INSTALLING: u64 = 2;
+/// Positions sit above the two flag bits.
+const SHIFT: u32 = 2;
+const LAST: usize = SEGMENT_SIZE - 1;
+
+fn position(word: u64) -> u64 {
+    word >> SHIFT
+}
+
+fn offset(pos: u64) -> usize {
+    (pos % SEGMENT_SIZE as u64) as usize
+}
+
+/// The word after claiming `pos`: the next position, `INSTALLING` if `pos` ends its segment.
+fn claimed(pos: u64) -> u64 {
+    let installing = if offset(pos) == LAST { INSTALLING } else { 0 };
+    ((pos + 1) << SHIFT) | installing
+}
+
+/// One end of the queue: a position word and the segment that position is in.
+struct End<T> {
+    word: AtomicU64,
+    segment: AtomicPtr<Segment<T>>,
+}
+
+/// Why [`SegmentedQueue::try_push`] gave the item back.
+#[derive(Debug, PartialEq, Eq)]
+pub enum PushError<T> {
+    /// The queue held `capacity` items or more.
+    Full(T),
+    /// The queue was closed.
+    Closed(T),
+}
+
+impl<T> PushError<T> {
+    /// The item that was not pushed.
+    pub fn into_inner(self) -> T {
+        match self {
+            Self::Full(item) | Self::Closed(item) => item,
+        }
+    }
+}
+
+/// Why [`SegmentedQueue::try_pop`] returned no item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PopError {
+    /// No item, but more may come.
+    Empty,
+    /// No item, and the queue is closed: none will ever come.
+    Closed,
+}
+
+/// An unbounded FIFO of fixed-size segments with a capacity check and a close mark in the producer
+/// claim (module docs: algorithm, invariants, progress).
+///
+/// ```
+/// use queue_core::{PopError, PushError, SegmentedQueue};
+///
+/// let q = SegmentedQueue::new();
+/// q.push(1).unwrap();
+/// assert_eq!(q.try_push(2, 1), Err(PushError::Full(2)));
+/// assert!(q.close());
+/// assert_eq!(q.push(3), Err(3));
+/// assert_eq!(q.try_pop(), Ok(1));
+/// assert_eq!(q.try_pop(), Err(PopError::Closed));
+/// ```
+pub struct SegmentedQueue<T> {
+    head: CachePadded<End<T>>,
+    tail: CachePadded<End<T>>,
+    /// The oldest segment not yet retired; read and written only by the holder of `reclaiming`.
+    oldest: AtomicPtr<Segment<T>>,
+    /// The try-lock of [`Self::reclaim`].
+    reclaiming: AtomicBool,
+    /// One retired segment kept for the next install, or null.
+    spare: AtomicPtr<Segment<T>>,
+}
+
+// SAFETY: items move between threads by value (a producer writes one, one consumer reads it), and
+// the queue only ever hands out owned items, never references to them, so `T: Send` suffices.
+unsafe impl<T: Send> Send for SegmentedQueue<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send> Sync for SegmentedQueue<T> {}
+
+impl<T> SegmentedQueue<T> {
+    /// Creates an empty queue; allocates its first segment.
+    pub fn new() -> Self {
+        let first = Segment::allocate();
+        let end = || CachePadded::new(End { word: AtomicU64::new(0), segment: AtomicPtr::new(first) });
+        Self {
+            head: end(),
+            tail: end(),
+            oldest: AtomicPtr::new(first),
+            reclaiming: AtomicBool::new(false),
+            spare: AtomicPtr::new(ptr::null_mut()),
+        }
+    }
+
+    /// Appends `item`, or gives it back if the queue is closed.
+    pub fn push(&self, item: T) -> Result<(), T> {
+        self.try_push(item, usize::MAX).map_err(PushError::into_inner)
+    }
+
+    /// Appends `item` if the queue holds fewer than `capacity` items and is not closed. A closed
+    /// queue reports `Closed` even when it is also full.
+    pub fn try_push(&self, item: T, capacity: usize) -> Result<(), PushError<T>> {
+        let backoff = Backoff::new();
+        // Acquire: edge T (module docs).
+        let mut word = self.tail.word.load(Acquire);
+        loop {
+            if word & CLOSED != 0 {
+                return Err(PushError::Closed(item));
+            }
+            if word & INSTALLING != 0 {
+                backoff.snooze();
+                // Acquire: edge T.
+                word = self.tail.word.load(Acquire);
+                continue;
+            }
+            let pos = position(word);
+            if capacity != usize::MAX {
+                // Acquire: the consumer CAS that wrote this head read a tail it claimed below; the
+                // edge makes that read happen before our claim, so the head we compare with is
+                // never ahead of the positions our claim could see as claimed.
+                let head = position(self.head.word.load(Acquire));
+                if pos.saturating_sub(head) >= capacity as u64 {
+                    return Err(PushError::Full(item));
+                }
+            }
+            // Acquire: edge T; with the word's Acquire above, this is `pos`'s segment if the CAS
+            // below succeeds (invariant 2).
+            let segment = self.tail.segment.load(Acquire);
+            // SeqCst on success: the claim (module docs). Acquire on failure: edge T for the
+            // retry.
+            match self.tail.word.compare_exchange_weak(word, claimed(pos), SeqCst, Acquire) {
+                Ok(_) => {
+                    // SAFETY: we claimed `pos`, in `segment`, which stays alive until its slot
+                    // `offset(pos)` is READ, after our write (module docs, reclamation).
+                    unsafe { self.write(segment, pos, item) };
+                    return Ok(());
+                }
+                Err(current) => {
+                    word = current;
+                    backoff.spin();
+                }
+            }
+        }
+    }
+
+    /// # Safety
+    ///
+    /// The caller claimed `pos` for writing and `segment` is the segment of `pos`.
+    unsafe fn write(&self, segment: *mut Segment<T>, pos: u64, item: T) {
+        // SAFETY: alive and of the right position, by the caller's contract.
+        let segment = unsafe { &*segment };
+        if offset(pos) == LAST {
+            let next = self.take_spare_or_allocate();
+            // Release: edge L.
+            segment.next.store(next, Release);
+            // Release: edge T, then clear our bit (keeping a concurrent CLOSED).
+            self.tail.segment.store(next, Release);
+            self.tail.word.fetch_and(!INSTALLING, Release);
+        }
+        let slot = &segment.slots[offset(pos)];
+        // SAFETY: only the claimer of `pos` writes this slot, and it is EMPTY (invariant 3), so no
+        // one reads it until our WRITTEN store below.
+        slot.item.with_mut(|cell| unsafe { (*cell).write(item) });
+        // Release: edge W.
+        slot.state.store(WRITTEN, Release);
+    }
+
+    /// Removes the oldest item, or returns `None` if the queue is empty (closed or not).
+    pub fn pop(&self) -> Option<T> {
+        self.try_pop().ok()
+    }
+
+    /// Removes the oldest item; when there is none, says whether more may come.
+    pub fn try_pop(&self) -> Result<T, PopError> {
+        let backoff = Backoff::new();
+        // Acquire: edge H.
+        let mut word = self.head.word.load(Acquire);
+        loop {
+            if word & INSTALLING != 0 {
+                backoff.snooze();
+                // Acquire: edge H.
+                word = self.head.word.load(Acquire);
+                continue;
+            }
+            let pos = position(word);
+            // Relaxed: the claim's exactness rests on both words only growing; the item itself is
+            // carried by edge W, not by this load.
+            let tail = self.tail.word.load(Relaxed);
+            if pos >= position(tail) {
+                return Err(if tail & CLOSED != 0 { PopError::Closed } else { PopError::Empty });
+            }
+            // Acquire: edge H, as for the tail segment in `try_push`.
+            let segment = self.head.segment.load(Acquire);
+            // SeqCst on success: the claim. Acquire on failure: edge H for the retry.
+            match self.head.word.compare_exchange_weak(word, claimed(pos), SeqCst, Acquire) {
+                // SAFETY: we claimed `pos` for reading, in `segment`, alive until we mark it READ.
+                Ok(_) => return Ok(unsafe { self.read(segment, pos) }),
+                Err(current) => {
+                    word = current;
+                    backoff.spin();
+                }
+            }
+        }
+    }
+
+    /// # Safety
+    ///
+    /// The caller claimed `pos` for reading and `segment` is the segment of `pos`.
+    unsafe fn read(&self, segment: *mut Segment<T>, pos: u64) -> T {
+        // SAFETY: alive and of the right position, by the caller's contract.
+        let segment = unsafe { &*segment };
+        let backoff = Backoff::new();
+        if offset(pos) == LAST {
+            // The producer of `pos` links the next segment right after its claim.
+            let next = loop {
+                // Acquire: edge L.
+                let next = segment.next.load(Acquire);
+                if !next.is_null() {
+                    break next;
+                }
+                backoff.snooze();
+            };
+            // Release: edge H. A plain store suffices for the word: while INSTALLING is set every
+            // other consumer's CAS fails, so nobody else writes it.
+            self.head.segment.store(next, Release);
+            self.head.word.store((pos + 1) << SHIFT, Release);
+        }
+        let slot = &segment.slots[offset(pos)];
+        // Acquire: edge W.
+        while slot.state.load(Acquire) != WRITTEN {
+            backoff.snooze();
+        }
+        // SAFETY: WRITTEN, so initialised; we are the one consumer of `pos` (invariant 3), and the
+        // READ store below keeps anyone from reading it again.
+        let item = slot.item.with(|cell| unsafe { (*cell).assume_init_read() });
+        // Release: edge R. After this store we do not touch the segment.
+        slot.state.store(READ, Release);
+        if offset(pos) == LAST {
+            self.reclaim();
+        }
+        item
+    }
+
+    /// Retires every leading segment whose slots are all READ (module docs, reclamation).
+    fn reclaim(&self) {
+        // Acquire: edge S, the previous reclaimer's work happens before ours.
+        if self.reclaiming.swap(true, Acquire) {
+            return;
+        }
+        // Relaxed: `oldest` is only touched under the try-lock, whose edges order it.
+        let mut oldest = self.oldest.load(Relaxed);
+        loop {
+            // SAFETY: `oldest` is alive: only the lock holder retires segments, and only from here.
+            let segment = unsafe { &*oldest };
+            if !segment.is_consumed() {
+                break;
+            }
+            // Relaxed: non-null and visible; the consumer of the last slot loaded it before its
+            // READ store, which `is_consumed` acquired (edge R).
+            let next = segment.next.load(Relaxed);
+            // SAFETY: fully consumed, so no thread touches it again (module docs).
+            unsafe { self.retire(oldest) };
+            oldest = next;
+        }
+        // Relaxed: see above.
+        self.oldest.store(oldest, Relaxed);
+        // Release: edge S.
+        self.reclaiming.store(false, Release);
+    }
+
+    /// # Safety
+    ///
+    /// The caller owns `segment`: no thread will access it again.
+    unsafe fn retire(&self, segment: *mut Segment<T>) {
+        // Release on success: edge S, our ownership passes to the installer that takes it.
+        // Relaxed on failure: we keep it and free it.
+        if self.spare.compare_exchange(ptr::null_mut(), segment, Release, Relaxed).is_err() {
+            // SAFETY: the caller's contract.
+            unsafe { Segment::free(segment) };
+        }
+    }
+
+    fn take_spare_or_allocate(&self) -> *mut Segment<T> {
+        // Acquire: edge S.
+        let spare = self.spare.swap(ptr::null_mut(), Acquire);
+        if spare.is_null() {
+            return Segment::allocate();
+        }
+        // SAFETY: the swap made us its only owner.
+        unsafe { &*spare }.reset();
+        spare
+    }
+
+    /// Marks the queue closed: every later push fails; pops drain what is there. Returns whether
+    /// this call closed it.
+    pub fn close(&self) -> bool {
+        // SeqCst: an RMW in `tail`'s modification order, so each push's claim is either before it
+        // (and delivered) or after it (and fails); SeqCst for the blocking layer's handshake.
+        self.tail.word.fetch_or(CLOSED, SeqCst) & CLOSED == 0
+    }
+
+    /// Whether the queue is closed.
+    pub fn is_closed(&self) -> bool {
+        // Relaxed: a snapshot of a flag that never clears.
+        self.tail.word.load(Relaxed) & CLOSED != 0
+    }
+
+    /// Items in the queue: positions claimed for writing and not yet for reading (a snapshot).
+    pub fn len(&self) -> usize {
+        // Acquire: orders the tail load after the tail read of the consumer that wrote this head,
+        // so the tail we read is at least that head (invariant 1 in the snapshot).
+        let head = position(self.head.word.load(Acquire));
+        // Relaxed: a snapshot.
+        let tail = position(self.tail.word.load(Relaxed));
+        tail.saturating_sub(head) as usize
+    }
+
+    /// Whether the queue was empty at some moment during the call.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Positions claimed for writing so far: the number of successful pushes, ever.
+    pub fn pushed(&self) -> u64 {
+        // Relaxed: a snapshot; callers that need an edge pair it with their own.
+        position(self.tail.word.load(Relaxed))
+    }
+
+    /// Positions claimed for reading so far: the number of successful pops, ever.
+    pub fn popped(&self) -> u64 {
+        // Relaxed: a snapshot.
+        position(self.head.word.load(Relaxed))
+    }
+}
+
+impl<T> Drop for SegmentedQueue<T> {
+    fn drop(&mut self) {
+        let this = &*self;
+        // Runs after the items are dropped, even if one item's `Drop` panics.
+        let _free = OnDrop(|| {
+            // Relaxed: `&mut self`, no other thread is left.
+            let mut segment = this.oldest.load(Relaxed);
+            while !segment.is_null() {
+                // SAFETY: every segment from `oldest` on is alive and linked (invariant 4).
+                let next = unsafe { &*segment }.next.load(Relaxed);
+                // SAFETY: exclusively ours; every item was moved out by the drain.
+                unsafe { Segment::free(segment) };
+                segment = next;
+            }
+            let spare = this.spare.load(Relaxed);
+            if !spare.is_null() {
+                // SAFETY: the spare is owned by the queue and linked nowhere.
+                unsafe { Segment::free(spare) };
+            }
+        });
+        drain_and_drop(|| this.pop());
+    }
+}
+
+impl<T> Default for SegmentedQueue<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> fmt::Debug for SegmentedQueue<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let len = self.len();
+        f.debug_struct("SegmentedQueue")
+            .field("len", &len)
+            .field("is_empty", &(len == 0))
+            .field("closed", &self.is_closed())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> RawQueue<T> for SegmentedQueue<T> {
+    /// # Panics
+    ///
+    /// If the queue is closed (only the inherent [`SegmentedQueue::close`] closes it).
+    fn push(&self, item: T) {
+        if SegmentedQueue::push(self, item).is_err() {
+            panic!("push on a closed SegmentedQueue");
+        }
+    }
+
+    fn pop(&self) -> Option<T> {
+        SegmentedQueue::pop(self)
+    }
+
+    fn is_empty(&self) -> bool {
+        SegmentedQueue::is_empty(self)
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_segment_boundary_moves_both_ends() {
+        let q = SegmentedQueue::new();
+        for i in 0..3 * SEGMENT_SIZE {
+            q.push(i).unwrap();
+            assert_eq!(q.len(), i + 1);
+        }
+        for i in 0..3 * SEGMENT_SIZE {
+            assert_eq!(q.pop(), Some(i));
+        }
+        assert!(q.is_empty());
+        assert_eq!((q.pushed(), q.popped()), (3 * SEGMENT_SIZE as u64, 3 * SEGMENT_SIZE as u64));
+        // Retired segments: one kept as the spare, the rest freed; the live one is the tail's.
+        assert!(!q.spare.load(Relaxed).is_null());
+        assert_eq!(q.oldest.load(Relaxed), q.tail.segment.load(Relaxed));
+    }
+
+    #[test]
+    fn a_steady_stream_reuses_the_spare() {
+        let q = SegmentedQueue::new();
+        q.push(0u8).unwrap();
+        let mut seen = std::collections::HashSet::new();
+        for i in 0..20 * SEGMENT_SIZE {
+            q.push(i as u8).unwrap();
+            q.pop().unwrap();
+            seen.insert(q.tail.segment.load(Relaxed) as usize);
+        }
+        // Two segments alternate: the live one and the spare.
+        assert_eq!(seen.len(), 2);
+    }
+}
