@@ -170,7 +170,7 @@ def write(target, name, data):
         f.write(data)
 
 
-for target in ("fifo", "lifo", "priority"):
+for target in ("fifo", "segmented", "lifo", "priority"):
     for name, ops in CORE.items():
         write(target, name, vec(ops, last=True))
 for name, data in BLOCKING.items():

@@ -107,6 +107,50 @@ impl Event {
         }
     }
 
+    /// [`Event::notify_one`] for a caller whose state change was a `SeqCst` read-modify-write
+    /// (a claim in `queue_core::SegmentedQueue`, a `SeqCst` CAS): then `SeqCst` loads of `waiters`
+    /// and `seq` close the handshake without a fence of our own. The waiter's side is unchanged
+    /// (its fence is between its registration and its re-check), and C++20 [atomics.order] gives
+    /// both halves of the Dekker argument in the module docs: if the waiter's fence precedes our
+    /// load in the single total order, the load sees its registration (an operation sequenced
+    /// before a `SeqCst` fence is seen by a later `SeqCst` load); otherwise our RMW precedes the
+    /// fence and the waiter's re-check sees it (a `SeqCst` write before a fence is seen by loads
+    /// sequenced after the fence). On x86 this saves an `mfence` per operation: the RMW's `lock`
+    /// prefix is already a full barrier and a `SeqCst` load is a plain load.
+    ///
+    /// Loom models `SeqCst` loads as `Acquire`, so under loom the fence is kept: the models check
+    /// the fenced handshake, and the fence-free form rests on the argument above.
+    pub(crate) fn notify_one_after_claim(&self) {
+        #[cfg(loom)]
+        fence(SeqCst);
+        // SeqCst: the handshake (above); with nobody waiting this load is all a notify costs.
+        if self.waiters.load(SeqCst) == 0 {
+            return;
+        }
+        // SeqCst: as above, so that an armed waiter's `seq` is seen.
+        let mut seq = self.seq.load(SeqCst);
+        while seq & ARMED != 0 {
+            // Release: as in `notify_one_fenced`. Relaxed on failure: retry with the value seen.
+            match self.seq.compare_exchange_weak(seq, seq.wrapping_add(STEP) & !ARMED, Release, Relaxed) {
+                Ok(_) => return futex::wake_one(&self.seq),
+                Err(current) => seq = current,
+            }
+        }
+    }
+
+    /// [`Event::notify_all`] after a `SeqCst` read-modify-write, as [`Event::notify_one_after_claim`].
+    pub(crate) fn notify_all_after_claim(&self) {
+        #[cfg(loom)]
+        fence(SeqCst);
+        // SeqCst: the handshake (see `notify_one_after_claim`).
+        if self.waiters.load(SeqCst) == 0 {
+            return;
+        }
+        // Release: as in `notify_one_fenced`. Adding `STEP` leaves `ARMED` as it was.
+        self.seq.fetch_add(STEP, Release);
+        futex::wake_all(&self.seq);
+    }
+
     /// Wakes every registered waiter, armed or not. Call after making the waited-for state true.
     pub(crate) fn notify_all(&self) {
         fence(SeqCst);

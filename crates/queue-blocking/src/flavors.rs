@@ -1,22 +1,24 @@
-//! The public queue types: one generic implementation (`queue::Inner`) behind three orders.
+//! The public queue types: `Queue` over the segmented engine (`fifo::Fifo`), `LifoQueue` and
+//! `PriorityQueue` over the generic one (`queue::Inner`); one macro gives them the same API.
 
 use core::fmt;
 use std::time::{Duration, Instant};
 
-use queue_core::{MsQueue, SkipListPq, TreiberStack};
+use queue_core::{SkipListPq, TreiberStack};
 
 use crate::error::{GetError, PutError, TaskDoneError};
+use crate::fifo::Fifo;
 use crate::queue::Inner;
 use crate::time::Deadline;
 
 macro_rules! queue_type {
     (
         $(#[$doc:meta])*
-        $name:ident, $raw:ident, [$($bound:tt)*]
+        $name:ident, $inner:ty, [$($bound:tt)*]
     ) => {
         $(#[$doc])*
         pub struct $name<T> {
-            inner: Inner<T, $raw<T>>,
+            inner: $inner,
         }
 
         impl<T: $($bound)*> $name<T> {
@@ -28,7 +30,7 @@ macro_rules! queue_type {
             /// assert_eq!(q.maxsize(), 2);
             /// ```
             pub fn new(maxsize: usize) -> Self {
-                Self { inner: Inner::new(maxsize) }
+                Self { inner: <$inner>::new(maxsize) }
             }
 
             /// The capacity; `0` means unbounded (Python's `q.maxsize`).
@@ -369,7 +371,9 @@ macro_rules! queue_type {
 }
 
 queue_type! {
-    /// A first-in, first-out queue (Python's `queue.Queue`), over the lock-free Michael–Scott queue.
+    /// A first-in, first-out queue (Python's `queue.Queue`), over `queue_core::SegmentedQueue`: a
+    /// put and a get each cost one claim on a shared position word, and a steady stream allocates
+    /// next to nothing (docs/design.md).
     ///
     /// `Send + Sync` for `T: Send`: share it by reference (scoped threads) or in an `Arc`.
     ///
@@ -380,7 +384,7 @@ queue_type! {
     /// }
     /// assert_eq!(q.try_iter().collect::<Vec<_>>(), [0, 1, 2]);
     /// ```
-    Queue, MsQueue, [Sized]
+    Queue, Fifo<T>, [Sized]
 }
 
 queue_type! {
@@ -395,7 +399,7 @@ queue_type! {
     /// }
     /// assert_eq!(q.try_iter().collect::<Vec<_>>(), [2, 1, 0]);
     /// ```
-    LifoQueue, TreiberStack, [Sized]
+    LifoQueue, Inner<T, TreiberStack<T>>, [Sized]
 }
 
 queue_type! {
@@ -412,5 +416,5 @@ queue_type! {
     /// q.put((3, "c")).unwrap();
     /// assert_eq!(q.try_iter().map(|(_, s)| s).collect::<String>(), "abc");
     /// ```
-    PriorityQueue, SkipListPq, [Ord]
+    PriorityQueue, Inner<T, SkipListPq<T>>, [Ord]
 }

@@ -92,6 +92,7 @@
 
 mod error;
 mod event;
+mod fifo;
 mod flavors;
 mod futex;
 mod queue;

@@ -1,8 +1,10 @@
 //! Loom models of the blocking protocol. Run with `ci/loom.sh`.
 //!
-//! They run over a `Mutex<VecDeque>` back end, which keeps the state space small (the lock-free
-//! structures have their own models in queue-core), plus one end-to-end model over the real
-//! Michael–Scott queue. Sleeping goes through the futex stand-in (`futex/loom_clock.rs`), so a lost
+//! Each protocol model runs twice: over the `Store` engine of `LifoQueue`/`PriorityQueue` with a
+//! `Mutex<VecDeque>` back end, which keeps the state space small (the lock-free structures have
+//! their own models in queue-core), and over the `Fifo` engine of `Queue`/`SimpleQueue` with the
+//! real segmented core (two slots per segment under loom, so the models cross segment
+//! boundaries). A few models only make sense for one engine. Sleeping goes through the futex stand-in (`futex/loom_clock.rs`), so a lost
 //! wake-up shows up as a loom deadlock, and timeouts use its virtual clock, advanced by a "timer"
 //! thread so loom tries a timeout at every point of the race.
 
@@ -13,7 +15,8 @@ use loom::sync::{Arc, Mutex};
 use loom::thread;
 use queue_core::RawQueue;
 
-use crate::error::{GetError, PutError};
+use crate::error::{GetError, PutError, TaskDoneError};
+use crate::fifo::Fifo;
 use crate::futex::loom_clock::advance;
 use crate::queue::Inner;
 use crate::time::Deadline;
@@ -38,15 +41,106 @@ impl<T> RawQueue<T> for Locked<T> {
     }
 }
 
-type Q = Inner<u32, Locked<u32>>;
+/// What the models need of an engine; both engines have these methods under the same names.
+trait Engine: Send + Sync + 'static {
+    fn new(maxsize: usize) -> Self;
+    fn put(&self, item: u32, deadline: Deadline) -> Result<(), PutError<u32>>;
+    fn get(&self, deadline: Deadline) -> Result<u32, GetError>;
+    fn try_get(&self) -> Option<u32>;
+    fn len(&self) -> usize;
+    fn is_full(&self) -> bool;
+    fn unfinished_tasks(&self) -> usize;
+    fn task_done(&self) -> Result<(), TaskDoneError>;
+    fn join(&self, deadline: Deadline) -> bool;
+    fn shutdown(&self);
+    fn shutdown_immediate(&self) -> Vec<u32>;
+}
+
+macro_rules! engine {
+    ($ty:ty) => {
+        impl Engine for $ty {
+            fn new(maxsize: usize) -> Self {
+                <$ty>::new(maxsize)
+            }
+            fn put(&self, item: u32, deadline: Deadline) -> Result<(), PutError<u32>> {
+                <$ty>::put(self, item, deadline)
+            }
+            fn get(&self, deadline: Deadline) -> Result<u32, GetError> {
+                <$ty>::get(self, deadline)
+            }
+            fn try_get(&self) -> Option<u32> {
+                <$ty>::try_get(self)
+            }
+            fn len(&self) -> usize {
+                <$ty>::len(self)
+            }
+            fn is_full(&self) -> bool {
+                <$ty>::is_full(self)
+            }
+            fn unfinished_tasks(&self) -> usize {
+                <$ty>::unfinished_tasks(self)
+            }
+            fn task_done(&self) -> Result<(), TaskDoneError> {
+                <$ty>::task_done(self)
+            }
+            fn join(&self, deadline: Deadline) -> bool {
+                <$ty>::join(self, deadline)
+            }
+            fn shutdown(&self) {
+                <$ty>::shutdown(self)
+            }
+            fn shutdown_immediate(&self) -> Vec<u32> {
+                <$ty>::shutdown_immediate(self)
+            }
+        }
+    };
+}
+
+engine!(Inner<u32, Locked<u32>>);
+engine!(Fifo<u32>);
+
+/// Runs each named generic model over both engines: `store::NAME` and `fifo::NAME`.
+macro_rules! both_engines {
+    ($($model:ident),* $(,)?) => {
+        mod store {
+            $(
+                #[test]
+                fn $model() {
+                    super::$model::<crate::queue::Inner<u32, super::Locked<u32>>>();
+                }
+            )*
+        }
+        mod fifo {
+            $(
+                #[test]
+                fn $model() {
+                    super::$model::<crate::fifo::Fifo<u32>>();
+                }
+            )*
+        }
+    };
+}
+
+both_engines!(
+    put_wakes_blocked_get,
+    get_wakes_blocked_put,
+    timeout_races_wake,
+    shutdown_wakes_blocked_get,
+    shutdown_wakes_blocked_put,
+    shutdown_immediate_races_put,
+    shutdown_races_put_and_blocked_get,
+    task_done_wakes_join,
+    join_timeout_races_task_done,
+    two_sleeping_getters_both_served,
+    two_sleeping_putters_both_served,
+);
 
 fn never() -> Deadline {
     Deadline::never()
 }
 
 /// A blocked get is woken by a put and gets its item.
-#[test]
-fn put_wakes_blocked_get() {
+fn put_wakes_blocked_get<Q: Engine>() {
     loom::model(|| {
         let q = Arc::new(Q::new(0));
         let q2 = q.clone();
@@ -57,8 +151,7 @@ fn put_wakes_blocked_get() {
 }
 
 /// A put blocked on a full bounded queue is woken by a get; nothing is lost, order is kept.
-#[test]
-fn get_wakes_blocked_put() {
+fn get_wakes_blocked_put<Q: Engine>() {
     loom::model(|| {
         let q = Arc::new(Q::new(1));
         q.put(1, never()).unwrap();
@@ -73,8 +166,7 @@ fn get_wakes_blocked_put() {
 
 /// A timed get races a put and a timer: it gets the item or reports `Empty`, and in the second case
 /// the item is still there for the next get.
-#[test]
-fn timeout_races_wake() {
+fn timeout_races_wake<Q: Engine>() {
     loom::model(|| {
         let q = Arc::new(Q::new(0));
         let q2 = q.clone();
@@ -93,8 +185,7 @@ fn timeout_races_wake() {
 }
 
 /// `shutdown` wakes a get blocked on an empty queue, which then fails with `ShutDown`.
-#[test]
-fn shutdown_wakes_blocked_get() {
+fn shutdown_wakes_blocked_get<Q: Engine>() {
     loom::model(|| {
         let q = Arc::new(Q::new(0));
         let q2 = q.clone();
@@ -105,8 +196,7 @@ fn shutdown_wakes_blocked_get() {
 }
 
 /// `shutdown` wakes a put blocked on a full queue, which fails with `ShutDown` and returns its item.
-#[test]
-fn shutdown_wakes_blocked_put() {
+fn shutdown_wakes_blocked_put<Q: Engine>() {
     loom::model(|| {
         let q = Arc::new(Q::new(1));
         q.put(1, never()).unwrap();
@@ -125,8 +215,7 @@ fn shutdown_wakes_blocked_put() {
 
 /// A put racing `shutdown_immediate` either fails with `ShutDown(item)` or its item is among the
 /// drained ones; never stranded inside, never lost. The task count follows.
-#[test]
-fn shutdown_immediate_races_put() {
+fn shutdown_immediate_races_put<Q: Engine>() {
     loom::model(|| {
         let q = Arc::new(Q::new(0));
         let q2 = q.clone();
@@ -146,8 +235,7 @@ fn shutdown_immediate_races_put() {
 
 /// A get blocked on an empty queue while a put is publishing and a shutdown arrives: the get either
 /// receives the item or `ShutDown`, and in the second case the put must have failed.
-#[test]
-fn shutdown_races_put_and_blocked_get() {
+fn shutdown_races_put_and_blocked_get<Q: Engine>() {
     loom::model(|| {
         let q = Arc::new(Q::new(0));
         let (q2, q3) = (q.clone(), q.clone());
@@ -165,8 +253,7 @@ fn shutdown_races_put_and_blocked_get() {
 }
 
 /// `task_done` bringing the count to zero wakes a joiner.
-#[test]
-fn task_done_wakes_join() {
+fn task_done_wakes_join<Q: Engine>() {
     loom::model(|| {
         let q = Arc::new(Q::new(0));
         q.put(1, never()).unwrap();
@@ -183,8 +270,7 @@ fn task_done_wakes_join() {
 }
 
 /// A timed join races `task_done` and a timer: it reports done only when the count is zero.
-#[test]
-fn join_timeout_races_task_done() {
+fn join_timeout_races_task_done<Q: Engine>() {
     loom::model(|| {
         let q = Arc::new(Q::new(0));
         q.put(1, never()).unwrap();
@@ -200,9 +286,9 @@ fn join_timeout_races_task_done() {
     });
 }
 
-/// End to end over the real lock-free Michael–Scott queue: a bounded hand-off in both directions.
+/// End to end through the public `Queue` type: a bounded hand-off in both directions.
 #[test]
-fn end_to_end_ms_queue() {
+fn end_to_end_queue() {
     loom::model(|| {
         let q = Arc::new(crate::Queue::new(1));
         let q2 = q.clone();
@@ -218,8 +304,7 @@ fn end_to_end_ms_queue() {
 
 /// Two getters asleep, two puts: a put that finds the event disarmed (a wake already on its way)
 /// skips its wake-up, and the woken getter must pass it on, or the second getter sleeps forever.
-#[test]
-fn two_sleeping_getters_both_served() {
+fn two_sleeping_getters_both_served<Q: Engine>() {
     loom::model(|| {
         let q = Arc::new(Q::new(0));
         let getters: Vec<_> = (0..2)
@@ -237,8 +322,7 @@ fn two_sleeping_getters_both_served() {
 }
 
 /// The same for putters waiting for room in a full bounded queue, woken by gets.
-#[test]
-fn two_sleeping_putters_both_served() {
+fn two_sleeping_putters_both_served<Q: Engine>() {
     loom::model(|| {
         let q = Arc::new(Q::new(1));
         q.put(0, never()).unwrap();
@@ -252,5 +336,78 @@ fn two_sleeping_putters_both_served() {
         putters.into_iter().for_each(|t| t.join().unwrap());
         got.sort_unstable();
         assert_eq!(got, [0, 1, 2]);
+    });
+}
+
+// ---- the `Fifo` engine only: segment boundaries and the position-based task count ----
+
+/// A put that takes a segment's last slot (and so installs the next segment inside its claim)
+/// wakes a getter that is registering at the same time; the getter's claim then waits for the
+/// link.
+#[test]
+fn fifo_put_at_boundary_wakes_blocked_get() {
+    loom::model(|| {
+        let q = Arc::new(Fifo::new(0));
+        q.put(0, never()).unwrap();
+        assert_eq!(q.try_get(), Some(0));
+        let getter = {
+            let q = q.clone();
+            thread::spawn(move || q.get(never()))
+        };
+        let putter = {
+            let q = q.clone();
+            thread::spawn(move || q.put(1, never()))
+        };
+        putter.join().unwrap().unwrap();
+        assert_eq!(getter.join().unwrap(), Ok(1));
+        assert_eq!(q.len(), 0);
+    });
+}
+
+/// `shutdown_immediate` races a put that takes a segment's last slot: the put fails with
+/// `ShutDown(item)` or its item is drained; the task count follows either way.
+#[test]
+fn fifo_shutdown_immediate_races_put_at_boundary() {
+    loom::model(|| {
+        let q = Arc::new(Fifo::new(0));
+        q.put(0, never()).unwrap();
+        let putter = {
+            let q = q.clone();
+            thread::spawn(move || q.put(1, never()))
+        };
+        let stopper = {
+            let q = q.clone();
+            thread::spawn(move || q.shutdown_immediate())
+        };
+        let put = putter.join().unwrap();
+        let drained = stopper.join().unwrap();
+        match put {
+            Ok(()) => assert_eq!(drained, [0, 1]),
+            Err(PutError::ShutDown(1)) => assert_eq!(drained, [0]),
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+        assert_eq!(q.unfinished_tasks(), 0);
+        assert_eq!(q.get(never()), Err(GetError::ShutDown));
+    });
+}
+
+/// `task_done` races the put it would account for: it succeeds exactly when the put's claim came
+/// first, and `unfinished_tasks` (puts minus done) agrees afterwards.
+#[test]
+fn fifo_task_done_races_put() {
+    loom::model(|| {
+        let q = Arc::new(Fifo::new(0));
+        let putter = {
+            let q = q.clone();
+            thread::spawn(move || q.put(1, never()).unwrap())
+        };
+        let worker = {
+            let q = q.clone();
+            thread::spawn(move || q.task_done().is_ok())
+        };
+        putter.join().unwrap();
+        let counted = worker.join().unwrap();
+        assert_eq!(q.unfinished_tasks(), if counted { 0 } else { 1 });
+        assert_eq!(q.join(Deadline::after(Duration::ZERO)), counted);
     });
 }

@@ -3,15 +3,14 @@
 use core::fmt;
 use std::time::{Duration, Instant};
 
-use queue_core::MsQueue;
-
-use crate::error::GetError;
-use crate::store::Store;
+use crate::error::{GetError, PutError};
+use crate::fifo::Fifo;
 use crate::time::Deadline;
 
 /// An unbounded FIFO queue with the small API of Python's `queue.SimpleQueue`: no `maxsize`, no
-/// `task_done`/`join`, no shutdown. A put never blocks and never fails; it costs one lock-free
-/// push, one counter increment and, only when a getter sleeps, one wake-up.
+/// `task_done`/`join`, no shutdown. A put never blocks and never fails; it costs one claim of a
+/// position and, only when a getter sleeps, one wake-up. The same engine as
+/// [`Queue`](crate::Queue), unbounded and never shut down.
 ///
 /// ```
 /// use queue_blocking::SimpleQueue;
@@ -23,7 +22,7 @@ use crate::time::Deadline;
 /// });
 /// ```
 pub struct SimpleQueue<T> {
-    store: Store<T, MsQueue<T>>,
+    inner: Fifo<T>,
 }
 
 impl<T> SimpleQueue<T> {
@@ -33,7 +32,7 @@ impl<T> SimpleQueue<T> {
     /// assert!(queue_blocking::SimpleQueue::<u8>::new().empty());
     /// ```
     pub fn new() -> Self {
-        Self { store: Store::new() }
+        Self { inner: Fifo::new(0) }
     }
 
     /// Adds `item` (Python's `put`); never blocks.
@@ -44,12 +43,11 @@ impl<T> SimpleQueue<T> {
     /// assert_eq!(q.qsize(), 1);
     /// ```
     pub fn put(&self, item: T) {
-        self.store.check_capacity();
-        if let Err((_, payload)) = self.store.publish(item, false) {
-            // `MsQueue` runs no user code, so this cannot happen; keep the panic if it does.
-            std::panic::resume_unwind(payload);
+        match self.inner.put(item, Deadline::never()) {
+            Ok(()) => {}
+            // Unbounded and never shut down: neither can happen.
+            Err(PutError::Full(_) | PutError::ShutDown(_)) => unreachable!("a SimpleQueue put cannot fail"),
         }
-        self.store.not_empty.notify_one();
     }
 
     /// The same as [`put`](Self::put) (Python's `put_nowait`).
@@ -71,7 +69,7 @@ impl<T> SimpleQueue<T> {
     /// assert_eq!(q.get(), 3);
     /// ```
     pub fn get(&self) -> T {
-        match self.store.take(Deadline::never(), || false) {
+        match self.inner.get(Deadline::never()) {
             Ok(item) => item,
             Err(_) => unreachable!("an untimed get on a SimpleQueue cannot fail"),
         }
@@ -86,7 +84,7 @@ impl<T> SimpleQueue<T> {
     /// assert_eq!(q.get_timeout(Duration::from_millis(1)), Err(queue_blocking::GetError::Empty));
     /// ```
     pub fn get_timeout(&self, timeout: Duration) -> Result<T, GetError> {
-        self.store.take(Deadline::after(timeout), || false)
+        self.inner.get(Deadline::after(timeout))
     }
 
     /// Like [`get_timeout`](Self::get_timeout) with an absolute deadline.
@@ -98,7 +96,7 @@ impl<T> SimpleQueue<T> {
     /// assert_eq!(q.get_deadline(Instant::now()), Ok(1));
     /// ```
     pub fn get_deadline(&self, deadline: Instant) -> Result<T, GetError> {
-        self.store.take(Deadline::at(deadline), || false)
+        self.inner.get(Deadline::at(deadline))
     }
 
     /// Returns an item if one is there, else [`GetError::Empty`] at once (Python's `get_nowait`).
@@ -108,7 +106,7 @@ impl<T> SimpleQueue<T> {
     /// assert_eq!(q.get_nowait(), Err(queue_blocking::GetError::Empty));
     /// ```
     pub fn get_nowait(&self) -> Result<T, GetError> {
-        self.store.try_take().ok_or(GetError::Empty)
+        self.inner.try_get().ok_or(GetError::Empty)
     }
 
     /// Number of items (Python's `qsize()`; a snapshot).
@@ -119,7 +117,7 @@ impl<T> SimpleQueue<T> {
     /// assert_eq!(q.qsize(), 1);
     /// ```
     pub fn qsize(&self) -> usize {
-        self.store.len()
+        self.inner.len()
     }
 
     /// Same as [`qsize`](Self::qsize).
