@@ -80,6 +80,11 @@
 //!   initialisation.
 //! * **S**: a reclaimer's Release hand-over of a spare → the installer's Acquire take of it, and
 //!   the try-lock's Release unlock → the next reclaimer's Acquire lock.
+//! * **C**: each end caches the other end's position. A consumer's `head` CAS (Release) → a
+//!   producer's Acquire load of `head`, then that producer's Release store of the cache → the
+//!   Acquire load of the cache by the next producer. The edges carry no data; they rule out a
+//!   causal cycle in which a producer compares against a head that was written by a consumer
+//!   that had already seen this producer's own claim (and likewise for the tail cache).
 //!
 //! docs/memory-ordering.md walks through each edge.
 
@@ -119,10 +124,15 @@ fn claimed(pos: u64) -> u64 {
     ((pos + 1) << SHIFT) | installing
 }
 
-/// One end of the queue: a position word and the segment that position is in.
+/// One end of the queue: a position word, the segment that position is in, and a cached copy of
+/// the other end's position, so that claimers at this end rarely read the other end's cache line
+/// (producers need the head only for the capacity check, consumers the tail only to see that the
+/// queue is not empty). A cached position is one the other end really had, and positions only
+/// grow, so a stale cache only makes a check more conservative and is refreshed when it fails.
 struct End<T> {
     word: AtomicU64,
     segment: AtomicPtr<Segment<T>>,
+    other: AtomicU64,
 }
 
 /// Why [`SegmentedQueue::try_push`] gave the item back.
@@ -187,7 +197,13 @@ impl<T> SegmentedQueue<T> {
     /// Creates an empty queue; allocates its first segment.
     pub fn new() -> Self {
         let first = Segment::allocate();
-        let end = || CachePadded::new(End { word: AtomicU64::new(0), segment: AtomicPtr::new(first) });
+        let end = || {
+            CachePadded::new(End {
+                word: AtomicU64::new(0),
+                segment: AtomicPtr::new(first),
+                other: AtomicU64::new(0),
+            })
+        };
         Self {
             head: end(),
             tail: end(),
@@ -219,14 +235,8 @@ impl<T> SegmentedQueue<T> {
                 continue;
             }
             let pos = position(word);
-            if capacity != usize::MAX {
-                // Acquire: the consumer CAS that wrote this head read a tail it claimed below; the
-                // edge makes that read happen before our claim, so the head we compare with is
-                // never ahead of the positions our claim could see as claimed.
-                let head = position(self.head.word.load(Acquire));
-                if pos.saturating_sub(head) >= capacity as u64 {
-                    return Err(PushError::Full(item));
-                }
+            if capacity != usize::MAX && !self.has_room(pos, capacity) {
+                return Err(PushError::Full(item));
             }
             // Acquire: edge T; with the word's Acquire above, this is `pos`'s segment if the CAS
             // below succeeds (invariant 2).
@@ -246,6 +256,20 @@ impl<T> SegmentedQueue<T> {
                 }
             }
         }
+    }
+
+    /// Whether a push at `pos` leaves at most `capacity` items inside, by the cached head first.
+    fn has_room(&self, pos: u64, capacity: usize) -> bool {
+        // Acquire/Release on the cache: edge C (module docs).
+        if pos.saturating_sub(self.tail.other.load(Acquire)) < capacity as u64 {
+            return true;
+        }
+        // Acquire: edge C. The consumer CAS that wrote this head read a tail beyond it; the edge
+        // makes that read happen before our claim, so the head we compare with is never ahead of
+        // what our claim can see.
+        let head = position(self.head.word.load(Acquire));
+        self.tail.other.store(head, Release);
+        pos.saturating_sub(head) < capacity as u64
     }
 
     /// # Safety
@@ -288,11 +312,15 @@ impl<T> SegmentedQueue<T> {
                 continue;
             }
             let pos = position(word);
-            // Relaxed: the claim's exactness rests on both words only growing; the item itself is
-            // carried by edge W, not by this load.
-            let tail = self.tail.word.load(Relaxed);
-            if pos >= position(tail) {
-                return Err(if tail & CLOSED != 0 { PopError::Closed } else { PopError::Empty });
+            // Acquire/Release on the cache: edge C (module docs).
+            if pos >= self.head.other.load(Acquire) {
+                // Relaxed: the claim's exactness rests on both words only growing; the item itself
+                // is carried by edge W, not by this load.
+                let tail = self.tail.word.load(Relaxed);
+                if pos >= position(tail) {
+                    return Err(if tail & CLOSED != 0 { PopError::Closed } else { PopError::Empty });
+                }
+                self.head.other.store(position(tail), Release);
             }
             // Acquire: edge H, as for the tail segment in `try_push`.
             let segment = self.head.segment.load(Acquire);
