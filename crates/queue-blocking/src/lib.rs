@@ -1,8 +1,9 @@
 //! Python's `queue` module on lock-free structures.
 //!
-//! [`Queue`] (FIFO), [`LifoQueue`] and [`PriorityQueue`] share one implementation over
-//! `queue-core`'s Michael–Scott queue, Treiber stack and skiplist; [`SimpleQueue`] is the small
-//! unbounded FIFO. All are shared by `&` (scoped threads) or in an `Arc`.
+//! [`Queue`] (FIFO) and [`SimpleQueue`] (the small unbounded FIFO) run on `queue-core`'s
+//! segmented queue, where a put and a get cost one claim each; [`LifoQueue`] and
+//! [`PriorityQueue`] share a second implementation over its Treiber stack and skiplist. All are
+//! shared by `&` (scoped threads) or in an `Arc`.
 //!
 //! ```
 //! use queue_blocking::Queue;
@@ -80,10 +81,12 @@
 //! A thread that must wait spins briefly (about 1.5 µs), yields for about 10 µs, and then sleeps on
 //! a futex (Linux) or a condition variable (elsewhere, or with `--cfg queue_force_fallback`). A put
 //! or get with nobody waiting never makes a system call, and while a woken thread is on its way
-//! further puts do not make one either. A queue holds at most 2^31 items: a put beyond that panics
-//! (before changing anything), as Rust's collections do on capacity overflow. The structures
-//! underneath are lock-free (the priority queue's `pop` can wait for a comparison in flight, see
-//! `queue_core::SkipListPq`), and memory is reclaimed by crossbeam-epoch. No item is dropped, and
+//! further puts do not make one either. A `LifoQueue` or `PriorityQueue` holds at most 2^31 items:
+//! a put beyond that panics (before changing anything), as Rust's collections do on capacity
+//! overflow. The stack and the skiplist are lock-free (the priority queue's `pop` can wait for a
+//! comparison in flight, see `queue_core::SkipListPq`), with memory reclaimed by crossbeam-epoch;
+//! the segmented queue under `Queue` is not lock-free: a get that claimed a position waits for the
+//! put that claimed it to finish writing (see `queue_core::SegmentedQueue`). No item is dropped, and
 //! no thread sleeps, while the epoch is pinned, so an item's `Drop` may use the same queue.
 //! Dropping a queue drops each remaining item once.
 

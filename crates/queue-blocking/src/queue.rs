@@ -1,6 +1,7 @@
-//! The one implementation behind `Queue`, `LifoQueue` and `PriorityQueue`: CPython's
-//! `queue.Queue` protocol (maxsize, blocking with deadlines, task tracking, shutdown) over any
-//! `RawQueue`, with atomics and futex events instead of one mutex and three conditions.
+//! The engine behind `LifoQueue` and `PriorityQueue`: CPython's `queue.Queue` protocol (maxsize,
+//! blocking with deadlines, task tracking, shutdown) over any `RawQueue`, with atomics and futex
+//! events instead of one mutex and three conditions. (`Queue` runs on `fifo.rs`, which gets the
+//! same protocol from the segmented core's positions with fewer atomics.)
 //!
 //! # State
 //!

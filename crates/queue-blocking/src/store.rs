@@ -1,5 +1,6 @@
-//! `Store`: the raw lock-free container, one counter word, and the event getters sleep on. Shared
-//! by every queue kind, `SimpleQueue` included.
+//! `Store`: the raw lock-free container, one counter word, and the event getters sleep on; the
+//! storage of the `Inner` engine (`LifoQueue`, `PriorityQueue`). `Queue` and `SimpleQueue` use
+//! `fifo.rs`, whose core keeps these counts in its positions.
 //!
 //! The counter word holds two counts, so that the common path changes both with one RMW on one
 //! cache line: `items` (low half: items a get may claim, `qsize()`) and `slots` (high half:
