@@ -276,5 +276,10 @@ fn segmented_allocates_almost_nothing_per_item() {
     // Two thread spawns allocate too; they are counted against us.
     let per_item = (allocations() - before) as f64 / HANDOFFS as f64;
     println!("segmented: {per_item:.4} allocations per item");
-    assert!(per_item <= 0.05, "segmented: {per_item} allocations per item");
+    // Under Miri the stream is 100 items through four-slot segments, too short for a per-item
+    // bound to mean anything (0.22 was seen, mostly the window's segments and the spawns); the
+    // run still checks the recycling for undefined behaviour.
+    if !cfg!(miri) {
+        assert!(per_item <= 0.05, "segmented: {per_item} allocations per item");
+    }
 }
