@@ -81,6 +81,10 @@ impl<T> Fifo<T> {
         self.core.len()
     }
 
+    pub(crate) fn is_empty(&self) -> bool {
+        self.core.is_empty()
+    }
+
     pub(crate) fn is_full(&self) -> bool {
         let max = self.maxsize();
         max > 0 && self.len() >= max
@@ -213,14 +217,14 @@ impl<T> Fifo<T> {
             }
             let waiter = self.not_empty.prepare();
             registered = true;
-            if self.len() > 0 || self.is_shutdown() {
+            if !self.is_empty() || self.is_shutdown() {
                 continue;
             }
             waiter.wait(deadline);
         };
         if registered {
             // A put's wake-up may have been skipped while ours was on its way (event.rs).
-            self.not_empty.pass_on(|| self.len() > 0);
+            self.not_empty.pass_on(|| !self.is_empty());
         }
         verdict
     }

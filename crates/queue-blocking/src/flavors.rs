@@ -83,7 +83,7 @@ macro_rules! queue_type {
             #[doc = concat!("assert!(queue_blocking::", stringify!($name), "::<u8>::new(0).empty());")]
             /// ```
             pub fn empty(&self) -> bool {
-                self.inner.len() == 0
+                self.inner.is_empty()
             }
 
             /// Same as [`empty`](Self::empty).

@@ -74,6 +74,10 @@ impl<T, R: RawQueue<T>> Inner<T, R> {
         self.store.len()
     }
 
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     pub(crate) fn is_full(&self) -> bool {
         let max = self.maxsize();
         max > 0 && self.len() >= max

@@ -135,7 +135,7 @@ impl<T> SimpleQueue<T> {
     /// assert!(queue_blocking::SimpleQueue::<()>::new().empty());
     /// ```
     pub fn empty(&self) -> bool {
-        self.qsize() == 0
+        self.inner.is_empty()
     }
 
     /// Same as [`empty`](Self::empty).

@@ -439,18 +439,29 @@ impl<T> SegmentedQueue<T> {
     }
 
     /// Items in the queue: positions claimed for writing and not yet for reading (a snapshot).
+    ///
+    /// Never more than any capacity every push used: the tail is read first, so the value can
+    /// only understate (when gets run between the two loads), never pair an old head with a newer
+    /// tail.
     pub fn len(&self) -> usize {
-        // Acquire: orders the tail load after the tail read of the consumer that wrote this head,
-        // so the tail we read is at least that head (invariant 1 in the snapshot).
-        let head = position(self.head.word.load(Acquire));
-        // Relaxed: a snapshot.
-        let tail = position(self.tail.word.load(Relaxed));
+        // Acquire: edge C's reasoning. The claim that wrote this tail read a head (directly, or
+        // through the cache) that is at most `tail - capacity` behind; that read happens before
+        // our head load below, which therefore reads that head or a later one.
+        let tail = position(self.tail.word.load(Acquire));
+        // Relaxed: coherence on `head` is all the bound above needs.
+        let head = position(self.head.word.load(Relaxed));
         tail.saturating_sub(head) as usize
     }
 
     /// Whether the queue was empty at some moment during the call.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        // Head first, the other way round from `len`: if the tail we read afterwards equals that
+        // head, the queue was empty when we read the tail (the head cannot pass the tail).
+        // Acquire: the consumer CAS that wrote this head read a tail at least as large, and that
+        // read happens before our tail load.
+        let head = position(self.head.word.load(Acquire));
+        // Relaxed: coherence on `tail` suffices.
+        position(self.tail.word.load(Relaxed)) <= head
     }
 
     /// Positions claimed for writing so far: the number of successful pushes, ever.
