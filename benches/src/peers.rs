@@ -7,12 +7,14 @@
 //! they are compared only with each other.
 
 use std::collections::{BinaryHeap, VecDeque};
+use std::marker::PhantomData;
 use std::sync::{Arc, Condvar, Mutex, mpsc};
 
 use crossbeam_queue::{ArrayQueue, SegQueue};
 use crossbeam_skiplist::SkipSet;
 use crossbeam_utils::Backoff;
-use queue_core::{MsQueue, SkipListPq, TreiberStack};
+use queue_blocking::{BlockingQueue, Container as OurContainer, RawQueue};
+use queue_core::{MsQueue, SegmentedQueue, SkipListPq, TreiberStack};
 
 /// The sending end of a contender.
 pub trait Sink: Clone + Send + 'static {
@@ -46,42 +48,45 @@ pub trait Channel {
 // ---------------------------------------------------------------------------------------------
 // Ours: the blocking crate.
 
-macro_rules! ours {
-    ($marker:ident, $ty:ident, $name:literal) => {
-        #[doc = concat!("`queue_blocking::", stringify!($ty), "`.")]
-        #[derive(Debug)]
-        pub struct $marker;
+/// One of our queues: `BlockingQueue` over the container `C`, named after its alias.
+#[derive(Debug)]
+pub struct Ours<C>(PhantomData<C>);
 
-        impl Sink for Arc<queue_blocking::$ty<u64>> {
-            fn send(&self, v: u64) {
-                self.put(v).expect("benchmarks never shut the queue down");
-            }
-        }
+/// `queue_blocking::Queue`.
+pub type OurQueue = Ours<SegmentedQueue<u64>>;
+/// `queue_blocking::LifoQueue`.
+pub type OurLifo = Ours<TreiberStack<u64>>;
+/// `queue_blocking::PriorityQueue`.
+pub type OurPriority = Ours<SkipListPq<u64>>;
 
-        impl Source for Arc<queue_blocking::$ty<u64>> {
-            fn recv(&self) -> u64 {
-                self.get().expect("benchmarks never shut the queue down")
-            }
-            fn try_clone(&self) -> Option<Self> {
-                Some(Arc::clone(self))
-            }
-        }
-
-        impl Channel for $marker {
-            const NAME: &'static str = $name;
-            type Tx = Arc<queue_blocking::$ty<u64>>;
-            type Rx = Arc<queue_blocking::$ty<u64>>;
-            fn make(capacity: Option<usize>) -> Option<(Self::Tx, Self::Rx)> {
-                let q = Arc::new(queue_blocking::$ty::new(capacity.unwrap_or(0)));
-                Some((Arc::clone(&q), q))
-            }
-        }
-    };
+impl<C: OurContainer<u64, Engine: Send + Sync> + RawQueue<u64> + 'static> Sink
+    for Arc<BlockingQueue<u64, C>>
+{
+    fn send(&self, v: u64) {
+        self.put(v).expect("benchmarks never shut the queue down");
+    }
 }
 
-ours!(OurQueue, Queue, "Queue");
-ours!(OurLifo, LifoQueue, "LifoQueue");
-ours!(OurPriority, PriorityQueue, "PriorityQueue");
+impl<C: OurContainer<u64, Engine: Send + Sync> + RawQueue<u64> + 'static> Source
+    for Arc<BlockingQueue<u64, C>>
+{
+    fn recv(&self) -> u64 {
+        self.get().expect("benchmarks never shut the queue down")
+    }
+    fn try_clone(&self) -> Option<Self> {
+        Some(Arc::clone(self))
+    }
+}
+
+impl<C: OurContainer<u64, Engine: Send + Sync> + RawQueue<u64> + 'static> Channel for Ours<C> {
+    const NAME: &'static str = C::NAME;
+    type Tx = Arc<BlockingQueue<u64, C>>;
+    type Rx = Arc<BlockingQueue<u64, C>>;
+    fn make(capacity: Option<usize>) -> Option<(Self::Tx, Self::Rx)> {
+        let q = Arc::new(BlockingQueue::new(capacity.unwrap_or(0)));
+        Some((Arc::clone(&q), q))
+    }
+}
 
 /// `queue_blocking::SimpleQueue` (unbounded only).
 #[derive(Debug)]

@@ -23,9 +23,12 @@ use std::time::{Duration, Instant};
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use queue_blocking::{GetError, LifoQueue, PriorityQueue, PutError, Queue, SimpleQueue, TaskDoneError};
+use queue_blocking::{
+    BlockingQueue, Container, GetError, PutError, RawQueue, SegmentedQueue, SimpleQueue, SkipListPq,
+    TaskDoneError, TreiberStack,
+};
 use queue_fuzz::{
-    Blocking, FifoModel, Item, LifoModel, MAX_OPS, Model, PriorityModel, assert_no_live_items, checked_input,
+    FifoModel, Item, LifoModel, MAX_OPS, Model, PriorityModel, assert_no_live_items, checked_input,
 };
 
 #[derive(Arbitrary, Debug, Clone, Copy)]
@@ -180,7 +183,11 @@ fn check_get(op: Op, got: Result<Item, GetError>, want: Result<(u8, u32), GetErr
     assert_eq!(got, want, "{op:?}: got (key, id) {got:?}, CPython's rules say {want:?}");
 }
 
-fn check_state<Q: Blocking, M: Model>(q: &Q, m: &PyModel<M>, op: Op) {
+fn check_state<C: Container<Item, Engine: Sync> + RawQueue<Item>, M: Model>(
+    q: &BlockingQueue<Item, C>,
+    m: &PyModel<M>,
+    op: Op,
+) {
     let n = m.items.len();
     assert_eq!(q.qsize(), n, "qsize after {op:?}");
     assert_eq!(q.len(), n, "len after {op:?}");
@@ -193,8 +200,12 @@ fn check_state<Q: Blocking, M: Model>(q: &Q, m: &PyModel<M>, op: Op) {
     assert_eq!(q.is_shutdown(), m.shutdown, "is_shutdown after {op:?}");
 }
 
-fn run<Q: Blocking, M: Model>(maxsize: usize, drain_at_end: bool, ops: &[Op]) {
-    let q = Q::new(maxsize);
+fn run<C: Container<Item, Engine: Sync> + RawQueue<Item>, M: Model>(
+    maxsize: usize,
+    drain_at_end: bool,
+    ops: &[Op],
+) {
+    let q = BlockingQueue::<Item, C>::new(maxsize);
     let mut m = PyModel { items: M::default(), maxsize, unfinished: 0, shutdown: false };
     let mut next_id: u32 = 0;
     for &op in ops.iter().take(MAX_OPS) {
@@ -260,7 +271,7 @@ fn run<Q: Blocking, M: Model>(maxsize: usize, drain_at_end: bool, ops: &[Op]) {
             }
             Op::TryIter(n) => {
                 let n = usize::from(n % 8);
-                let got: Vec<_> = q.try_iter_take(n).iter().map(Item::pair).collect();
+                let got: Vec<_> = q.try_iter().take(n).collect::<Vec<_>>().iter().map(Item::pair).collect();
                 let want: Vec<_> = std::iter::from_fn(|| m.items.pop()).take(n).collect();
                 assert_eq!(got, want, "try_iter().take({n})");
             }
@@ -340,9 +351,9 @@ fuzz_target!(|input: Input| {
         let maxsize = usize::from(input.maxsize % 5);
         let (drain, ops) = (input.drain_at_end, &input.ops);
         match input.kind {
-            Kind::Fifo => run::<Queue<Item>, FifoModel>(maxsize, drain, ops),
-            Kind::Lifo => run::<LifoQueue<Item>, LifoModel>(maxsize, drain, ops),
-            Kind::Priority => run::<PriorityQueue<Item>, PriorityModel>(maxsize, drain, ops),
+            Kind::Fifo => run::<SegmentedQueue<Item>, FifoModel>(maxsize, drain, ops),
+            Kind::Lifo => run::<TreiberStack<Item>, LifoModel>(maxsize, drain, ops),
+            Kind::Priority => run::<SkipListPq<Item>, PriorityModel>(maxsize, drain, ops),
             Kind::Simple => run_simple(drain, ops),
         }
     });

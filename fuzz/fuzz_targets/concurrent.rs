@@ -23,8 +23,10 @@ use std::time::Duration;
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use queue_blocking::{GetError, LifoQueue, PriorityQueue, Queue};
-use queue_fuzz::{Blocking, Item, assert_no_live_items, checked_input};
+use queue_blocking::{
+    BlockingQueue, Container, GetError, RawQueue, SegmentedQueue, SkipListPq, TreiberStack,
+};
+use queue_fuzz::{Item, assert_no_live_items, checked_input};
 
 /// Ops per thread, at most.
 const MAX_SCRIPT: usize = 12;
@@ -79,7 +81,12 @@ struct Log {
     called_shutdown: bool,
 }
 
-fn worker<Q: Blocking>(q: &Q, maxsize: usize, tid: u8, script: &[Op]) -> Log {
+fn worker<C: Container<Item, Engine: Sync> + RawQueue<Item>>(
+    q: &BlockingQueue<Item, C>,
+    maxsize: usize,
+    tid: u8,
+    script: &[Op],
+) -> Log {
     let mut log = Log::default();
     let mut seq: u32 = 0;
     // Once set, the queue is shut down for good: every later put must fail with ShutDown.
@@ -177,10 +184,10 @@ fn check_per_producer_fifo<'a>(what: &str, seen: impl IntoIterator<Item = &'a (u
     }
 }
 
-fn run<Q: Blocking>(input: &Input, fifo: bool) {
+fn run<C: Container<Item, Engine: Sync> + RawQueue<Item>>(input: &Input, fifo: bool) {
     let maxsize = usize::from(input.maxsize % 4);
     let threads = if input.three_threads { 3 } else { 2 };
-    let q = Q::new(maxsize);
+    let q = BlockingQueue::<Item, C>::new(maxsize);
     let logs: Vec<Log> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|tid| {
@@ -260,8 +267,8 @@ fn run<Q: Blocking>(input: &Input, fifo: bool) {
 
 fuzz_target!(|input: Input| {
     checked_input(|| match input.kind {
-        Kind::Fifo => run::<Queue<Item>>(&input, true),
-        Kind::Priority => run::<PriorityQueue<Item>>(&input, true),
-        Kind::Lifo => run::<LifoQueue<Item>>(&input, false),
+        Kind::Fifo => run::<SegmentedQueue<Item>>(&input, true),
+        Kind::Priority => run::<SkipListPq<Item>>(&input, true),
+        Kind::Lifo => run::<TreiberStack<Item>>(&input, false),
     });
 });

@@ -36,7 +36,10 @@ use crate::store::{SPIN_ROUNDS, spin};
 use crate::sync::{AtomicU64, AtomicUsize, Ordering::*};
 use crate::time::Deadline;
 
-pub(crate) struct Fifo<T> {
+/// The engine of `Queue` and `SimpleQueue` (module docs). Hidden: reached only as a
+/// `Container`'s associated type.
+#[allow(missing_debug_implementations)] // `BlockingQueue`'s Debug shows its state
+pub struct Fifo<T> {
     core: SegmentedQueue<T>,
     maxsize: AtomicUsize,
     /// Tasks done (module docs); never above the core's `pushed()`.

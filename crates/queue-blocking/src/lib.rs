@@ -93,20 +93,35 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(missing_docs)]
 
+mod blocking;
+mod container;
+mod engine;
 mod error;
 mod event;
 mod fifo;
-mod flavors;
 mod futex;
+mod handles;
 mod queue;
 mod simple;
 mod store;
 mod sync;
 mod time;
 
+pub use blocking::{BlockingQueue, LifoQueue, PriorityQueue, Queue};
+pub use container::{Container, Custom};
 pub use error::{GetError, PutError, TaskDoneError};
-pub use flavors::{LifoQueue, PriorityQueue, Queue};
+pub use handles::{Consumer, Producer};
+pub use queue_core::{MsQueue, PanicPayload, RawQueue, SegmentedQueue, SkipListPq, TreiberStack};
 pub use simple::SimpleQueue;
+
+/// Names that [`Container`]'s hidden associated type must reach; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::engine::Engine;
+    pub use crate::fifo::Fifo;
+    pub use crate::queue::Inner;
+    pub use crate::time::Deadline;
+}
 
 #[cfg(all(test, loom))]
 mod loom_tests;

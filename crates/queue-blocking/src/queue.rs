@@ -37,7 +37,10 @@ const SHUTDOWN: usize = 1;
 /// `state` unit: one put publishing.
 const PUBLISHING: usize = 2;
 
-pub(crate) struct Inner<T, R> {
+/// The engine of every container but the segmented one (module docs). Hidden: reached only as a
+/// `Container`'s associated type.
+#[allow(missing_debug_implementations)] // `BlockingQueue`'s Debug shows its state
+pub struct Inner<T, R> {
     store: Store<T, R>,
     maxsize: AtomicUsize,
     state: CachePadded<AtomicUsize>,
@@ -57,43 +60,6 @@ impl<T, R: RawQueue<T>> Inner<T, R> {
             all_done: Event::default(),
         }
     }
-
-    pub(crate) fn maxsize(&self) -> usize {
-        // Relaxed: a plain setting; waiters re-read it after the `not_full` handshake.
-        self.maxsize.load(Relaxed)
-    }
-
-    pub(crate) fn set_maxsize(&self, maxsize: usize) {
-        // Relaxed: the `notify_all` below orders it for sleeping putters (event handshake).
-        self.maxsize.store(maxsize, Relaxed);
-        // Growing (or unbounding) may let blocked putters in; each re-checks its own slot.
-        self.not_full.notify_all();
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.store.len()
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    pub(crate) fn is_full(&self) -> bool {
-        let max = self.maxsize();
-        max > 0 && self.len() >= max
-    }
-
-    pub(crate) fn is_shutdown(&self) -> bool {
-        // Relaxed: a snapshot of a flag that never clears.
-        self.state.load(Relaxed) & SHUTDOWN != 0
-    }
-
-    pub(crate) fn unfinished_tasks(&self) -> usize {
-        // Relaxed: a snapshot.
-        self.unfinished.load(Relaxed)
-    }
-
-    // ---- put ----
 
     pub(crate) fn put(&self, item: T, deadline: Deadline) -> Result<(), PutError<T>> {
         if self.is_shutdown() {
@@ -130,6 +96,79 @@ impl<T, R: RawQueue<T>> Inner<T, R> {
         self.end_publishing();
         self.store.not_empty.notify_one();
         Ok(())
+    }
+
+    pub(crate) fn get(&self, deadline: Deadline) -> Result<T, GetError> {
+        let item = self.store.take(deadline, || self.closed())?;
+        // The claim gave the slot back; a putter waiting for one may go. Even when unbounded now:
+        // a `set_maxsize` racing with us may have bounded the queue, and only the fence in the
+        // notify orders our claim against that putter's re-check.
+        self.not_full.notify_one();
+        Ok(item)
+    }
+
+    pub(crate) fn try_get(&self) -> Option<T> {
+        let item = self.store.try_take()?;
+        // The claim gave the slot back; a putter waiting for one may go.
+        self.not_full.notify_one();
+        Some(item)
+    }
+
+    pub(crate) fn shutdown_immediate(&self) -> Vec<T> {
+        self.shutdown();
+        // Puts that registered before the flag will push; wait for them so their items are among
+        // the drained ones and none is stranded. Each is a bounded, non-blocking step (a `push`).
+        // Acquire: pairs with `end_publishing`'s Release, so their items are claimable below.
+        while self.state.load(Acquire) >> 1 != 0 {
+            spin_loop();
+            #[cfg(not(loom))]
+            std::thread::yield_now();
+        }
+        let mut drained = Vec::new();
+        while let Some(item) = self.try_get() {
+            drained.push(item);
+        }
+        self.lower_unfinished(drained.len());
+        // Getters still waiting for the last publisher are woken by it, or were by `shutdown`.
+        self.store.not_empty.notify_all();
+        drained
+    }
+}
+
+impl<T, R> Inner<T, R> {
+    pub(crate) fn maxsize(&self) -> usize {
+        // Relaxed: a plain setting; waiters re-read it after the `not_full` handshake.
+        self.maxsize.load(Relaxed)
+    }
+
+    pub(crate) fn set_maxsize(&self, maxsize: usize) {
+        // Relaxed: the `notify_all` below orders it for sleeping putters (event handshake).
+        self.maxsize.store(maxsize, Relaxed);
+        // Growing (or unbounding) may let blocked putters in; each re-checks its own slot.
+        self.not_full.notify_all();
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.store.len()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub(crate) fn is_full(&self) -> bool {
+        let max = self.maxsize();
+        max > 0 && self.len() >= max
+    }
+
+    pub(crate) fn is_shutdown(&self) -> bool {
+        // Relaxed: a snapshot of a flag that never clears.
+        self.state.load(Relaxed) & SHUTDOWN != 0
+    }
+
+    pub(crate) fn unfinished_tasks(&self) -> usize {
+        // Relaxed: a snapshot.
+        self.unfinished.load(Relaxed)
     }
 
     /// `Some(true)`: took a slot; `Some(false)`: unbounded, the slot comes with publishing;
@@ -202,24 +241,6 @@ impl<T, R: RawQueue<T>> Inner<T, R> {
         }
     }
 
-    // ---- get ----
-
-    pub(crate) fn get(&self, deadline: Deadline) -> Result<T, GetError> {
-        let item = self.store.take(deadline, || self.closed())?;
-        // The claim gave the slot back; a putter waiting for one may go. Even when unbounded now:
-        // a `set_maxsize` racing with us may have bounded the queue, and only the fence in the
-        // notify orders our claim against that putter's re-check.
-        self.not_full.notify_one();
-        Ok(item)
-    }
-
-    pub(crate) fn try_get(&self) -> Option<T> {
-        let item = self.store.try_take()?;
-        // The claim gave the slot back; a putter waiting for one may go.
-        self.not_full.notify_one();
-        Some(item)
-    }
-
     /// Shut down, no put still publishing, and empty: a get can only fail with `ShutDown`.
     fn closed(&self) -> bool {
         // Acquire: pairs with the Release in `end_publishing`, so the items of the puts that
@@ -227,8 +248,6 @@ impl<T, R: RawQueue<T>> Inner<T, R> {
         let state = self.state.load(Acquire);
         state & SHUTDOWN != 0 && state >> 1 == 0 && self.store.len() == 0
     }
-
-    // ---- tasks ----
 
     pub(crate) fn task_done(&self) -> Result<(), TaskDoneError> {
         // Relaxed: a first guess for the CAS.
@@ -293,33 +312,11 @@ impl<T, R: RawQueue<T>> Inner<T, R> {
         }
     }
 
-    // ---- shutdown ----
-
     pub(crate) fn shutdown(&self) {
         // Relaxed: the modification order of `state` orders us against every put (module docs);
         // the notifications below carry the handshake for sleepers.
         self.state.fetch_or(SHUTDOWN, Relaxed);
         self.store.not_empty.notify_all();
         self.not_full.notify_all();
-    }
-
-    pub(crate) fn shutdown_immediate(&self) -> Vec<T> {
-        self.shutdown();
-        // Puts that registered before the flag will push; wait for them so their items are among
-        // the drained ones and none is stranded. Each is a bounded, non-blocking step (a `push`).
-        // Acquire: pairs with `end_publishing`'s Release, so their items are claimable below.
-        while self.state.load(Acquire) >> 1 != 0 {
-            spin_loop();
-            #[cfg(not(loom))]
-            std::thread::yield_now();
-        }
-        let mut drained = Vec::new();
-        while let Some(item) = self.try_get() {
-            drained.push(item);
-        }
-        self.lower_unfinished(drained.len());
-        // Getters still waiting for the last publisher are woken by it, or were by `shutdown`.
-        self.store.not_empty.notify_all();
-        drained
     }
 }

@@ -87,37 +87,6 @@ impl<T, R: RawQueue<T>> Store<T, R> {
         }
     }
 
-    /// Takes a slot if fewer than `max` are held.
-    pub(crate) fn try_reserve(&self, max: usize) -> bool {
-        // Relaxed throughout: a slot publishes nothing; sleepers are ordered by the `not_full`
-        // handshake, and the item itself by `publish`'s Release.
-        let mut word = self.counts.load(Relaxed);
-        while slots_of(word) < max {
-            match self.counts.compare_exchange_weak(word, word + SLOT, Relaxed, Relaxed) {
-                Ok(_) => return true,
-                Err(current) => word = current,
-            }
-        }
-        false
-    }
-
-    /// Gives back a slot reserved by a put that then failed.
-    pub(crate) fn cancel_reservation(&self) {
-        // Relaxed: see `try_reserve`.
-        self.counts.fetch_sub(SLOT, Relaxed);
-    }
-
-    /// Slots held now.
-    pub(crate) fn slots(&self) -> usize {
-        // Relaxed: a snapshot, re-checked after the `not_full` handshake by whoever acts on it.
-        slots_of(self.counts.load(Relaxed))
-    }
-
-    /// Call before a put changes anything: panics if the queue already holds [`MAX_ITEMS`] items.
-    pub(crate) fn check_capacity(&self) {
-        assert!(self.len() < MAX_ITEMS, "a queue holds at most 2^31 items");
-    }
-
     /// Pushes `item` and makes it claimable, taking its slot now unless the caller `reserved` one;
     /// the caller notifies `not_empty`. If the container's user code (`Ord`) panics, nothing was
     /// added (the caller still holds its reservation) and the item comes back with the payload.
@@ -157,12 +126,6 @@ impl<T, R: RawQueue<T>> Store<T, R> {
         }
     }
 
-    /// Items a get could claim now (`qsize`).
-    pub(crate) fn len(&self) -> usize {
-        // Relaxed: a snapshot; Python documents `qsize()` as approximate too.
-        items_of(self.counts.load(Relaxed))
-    }
-
     /// Takes an item, waiting until `deadline`. `closed` tells whether waiting is pointless (the
     /// queue is shut down and no put is still publishing); it is checked after every failed take.
     pub(crate) fn take(&self, deadline: Deadline, closed: impl Fn() -> bool) -> Result<T, GetError> {
@@ -200,6 +163,45 @@ impl<T, R: RawQueue<T>> Store<T, R> {
             self.not_empty.pass_on(|| self.len() > 0);
         }
         verdict
+    }
+}
+
+impl<T, R> Store<T, R> {
+    /// Takes a slot if fewer than `max` are held.
+    pub(crate) fn try_reserve(&self, max: usize) -> bool {
+        // Relaxed throughout: a slot publishes nothing; sleepers are ordered by the `not_full`
+        // handshake, and the item itself by `publish`'s Release.
+        let mut word = self.counts.load(Relaxed);
+        while slots_of(word) < max {
+            match self.counts.compare_exchange_weak(word, word + SLOT, Relaxed, Relaxed) {
+                Ok(_) => return true,
+                Err(current) => word = current,
+            }
+        }
+        false
+    }
+
+    /// Gives back a slot reserved by a put that then failed.
+    pub(crate) fn cancel_reservation(&self) {
+        // Relaxed: see `try_reserve`.
+        self.counts.fetch_sub(SLOT, Relaxed);
+    }
+
+    /// Slots held now.
+    pub(crate) fn slots(&self) -> usize {
+        // Relaxed: a snapshot, re-checked after the `not_full` handshake by whoever acts on it.
+        slots_of(self.counts.load(Relaxed))
+    }
+
+    /// Call before a put changes anything: panics if the queue already holds [`MAX_ITEMS`] items.
+    pub(crate) fn check_capacity(&self) {
+        assert!(self.len() < MAX_ITEMS, "a queue holds at most 2^31 items");
+    }
+
+    /// Items a get could claim now (`qsize`).
+    pub(crate) fn len(&self) -> usize {
+        // Relaxed: a snapshot; Python documents `qsize()` as approximate too.
+        items_of(self.counts.load(Relaxed))
     }
 }
 

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 /// When a timed operation gives up. `never()` for untimed operations and for timeouts too large
 /// for `Instant` (as std does, an overflowing timeout means no timeout; it never panics).
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Deadline(Option<Tick>);
+pub struct Deadline(Option<Tick>);
 
 #[cfg(not(loom))]
 type Tick = Instant;

@@ -23,7 +23,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::*;
-use queue_blocking::{GetError, PriorityQueue, PutError, SimpleQueue, TaskDoneError};
+use queue_blocking::{
+    BlockingQueue, Container, GetError, PriorityQueue, PutError, SimpleQueue, TaskDoneError,
+};
 
 /// CPython's `QUEUE_SIZE`.
 const QUEUE_SIZE: usize = 5;
@@ -49,7 +51,7 @@ impl<F: FnMut()> Drop for OnDrop<F> {
 }
 
 /// CPython's `qfull`.
-fn qfull<T, Q: Tq<T>>(q: &Q) -> bool {
+fn qfull<T, C: Container<T>>(q: &BlockingQueue<T, C>) -> bool {
     q.maxsize() > 0 && q.qsize() == q.maxsize()
 }
 
@@ -73,7 +75,7 @@ fn queue_task_done<F: Family>() {
 }
 
 /// CPython's `queue_join_test`: two workers sum 0..99; `join` must wait for all of it.
-fn queue_join_test<F: Family>(q: &F::Q<i32>) {
+fn queue_join_test<F: Family>(q: &Q<F, i32>) {
     let cum = AtomicI64::new(0);
     thread::scope(|s| {
         let workers: Vec<_> = (0..2)
@@ -116,7 +118,7 @@ fn queue_join<F: Family>() {
 }
 
 /// CPython's `basic_queue_test`.
-fn basic_queue_test<F: Family>(q: &F::Q<i32>) {
+fn basic_queue_test<F: Family>(q: &Q<F, i32>) {
     assert!(q.empty() && q.is_empty(), "should start empty");
     assert_eq!((q.qsize(), q.len()), (0, 0));
     assert!(!q.full() && !q.is_full(), "should not be full");
@@ -1293,8 +1295,8 @@ impl Reent {
 
     /// An item whose `Drop` does `put_nowait` and `get_nowait` on `target` (held weakly, so no
     /// `Arc` cycle) and logs the outcomes, or logs that the queue is gone.
-    fn hooked<F: Family>(id: u32, target: &Arc<F::Q<Reent>>, log: &Log) -> Self {
-        let (weak, log): (Weak<F::Q<Reent>>, Log) = (Arc::downgrade(target), Arc::clone(log));
+    fn hooked<F: Family>(id: u32, target: &Arc<Q<F, Reent>>, log: &Log) -> Self {
+        let (weak, log): (Weak<Q<F, Reent>>, Log) = (Arc::downgrade(target), Arc::clone(log));
         let hook: Hook = Box::new(move || {
             let Some(q) = weak.upgrade() else {
                 log.lock().unwrap().push(format!("{id}: queue gone"));

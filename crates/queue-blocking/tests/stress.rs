@@ -23,7 +23,7 @@ use std::thread;
 use std::time::Duration;
 
 use common::*;
-use queue_blocking::{GetError, PutError, SimpleQueue};
+use queue_blocking::{BlockingQueue, Container, GetError, PutError, SimpleQueue};
 
 const PRODUCERS: usize = if cfg!(miri) { 2 } else { 4 };
 const CONSUMERS: usize = if cfg!(miri) { 2 } else { 4 };
@@ -155,7 +155,7 @@ enum Mode {
     NoWait,
 }
 
-fn put_with<F: Family>(q: &F::Q<Item>, mut item: Item, mode: Mode, failed: &AtomicBool) {
+fn put_with<F: Family>(q: &Q<F, Item>, mut item: Item, mode: Mode, failed: &AtomicBool) {
     loop {
         let r = match mode {
             Mode::Blocking => q.put(item),
@@ -181,7 +181,7 @@ fn put_with<F: Family>(q: &F::Q<Item>, mut item: Item, mode: Mode, failed: &Atom
 }
 
 /// `None` once the queue is shut down and empty.
-fn get_with<F: Family>(q: &F::Q<Item>, mode: Mode) -> Option<Item> {
+fn get_with<F: Family>(q: &Q<F, Item>, mode: Mode) -> Option<Item> {
     loop {
         let r = match mode {
             Mode::Blocking => q.get(),
@@ -203,12 +203,12 @@ fn get_with<F: Family>(q: &F::Q<Item>, mode: Mode) -> Option<Item> {
 
 /// Set on a thread that panics: records the failure and shuts the queue down, so that every other
 /// thread finishes and the failure is reported instead of turning into a hang.
-struct OnPanic<'a, Q: Tq<Item>> {
-    q: &'a Q,
+struct OnPanic<'a, C: Container<Item>> {
+    q: &'a BlockingQueue<Item, C>,
     failed: &'a AtomicBool,
 }
 
-impl<Q: Tq<Item>> Drop for OnPanic<'_, Q> {
+impl<C: Container<Item>> Drop for OnPanic<'_, C> {
     fn drop(&mut self) {
         if thread::panicking() {
             self.failed.store(true, SeqCst);
@@ -218,7 +218,7 @@ impl<Q: Tq<Item>> Drop for OnPanic<'_, Q> {
 }
 
 /// Waits for `join` by polling `join_timeout`, giving up if another thread failed.
-fn join_unless_failed<Q: Tq<Item>>(q: &Q, failed: &AtomicBool) -> bool {
+fn join_unless_failed<C: Container<Item>>(q: &BlockingQueue<Item, C>, failed: &AtomicBool) -> bool {
     loop {
         if q.join_timeout(Duration::from_millis(50)) {
             return true;
@@ -240,7 +240,7 @@ fn mpmc<F: Family>(maxsize: usize, mode: Mode, per_producer: usize, with_join: b
     let failed = AtomicBool::new(false);
     let start = Barrier::new(PRODUCERS + CONSUMERS);
     let producers_done = Gate::new();
-    let bounded_ok = |q: &F::Q<Item>| maxsize == 0 || q.qsize() <= maxsize;
+    let bounded_ok = |q: &Q<F, Item>| maxsize == 0 || q.qsize() <= maxsize;
 
     thread::scope(|s| {
         let (q, hits, processed, failed, start, producers_done, what) =

@@ -43,7 +43,7 @@
 //! * `report.rs`: the global counters, violation reports (`violation!`) and the summary line;
 //! * `random.rs`: the seed mixer and the random timeouts and pauses of the workload threads;
 //! * `item.rs`: the items the queues carry;
-//! * `bq.rs`: one trait over `Queue`, `LifoQueue` and `PriorityQueue`;
+//! * `bq.rs`: the three queue kinds as containers of `BlockingQueue`;
 //! * `ledger.rs`: per-item conservation bookkeeping of one queue;
 //! * `order.rs`: the order checks, for gets and for what `shutdown_immediate` returns;
 //! * `case/`: one `Queue`, `LifoQueue` or `PriorityQueue` in a round: its producers, consumers and
@@ -68,7 +68,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use queue_blocking::{LifoQueue, PriorityQueue, Queue};
+use queue_blocking::{SegmentedQueue, SkipListPq, TreiberStack};
 
 use crate::args::parse_args;
 use crate::case::Case;
@@ -85,12 +85,12 @@ const KEYS: usize = 4;
 
 /// One round: fresh queues of every kind, run all at once on one thread scope, then checked.
 fn round(round: u64, rng: &mut fastrand::Rng, monitor: &Monitor) {
-    let fifo_b = Arc::new(Case::<Queue<Item>>::new(round, rng.usize(1..=4), rng));
-    let fifo_u = Arc::new(Case::<Queue<Item>>::new(round, 0, rng));
-    let lifo_b = Arc::new(Case::<LifoQueue<Item>>::new(round, rng.usize(1..=4), rng));
-    let lifo_u = Arc::new(Case::<LifoQueue<Item>>::new(round, 0, rng));
-    let prio_b = Arc::new(Case::<PriorityQueue<Item>>::new(round, rng.usize(1..=4), rng));
-    let prio_u = Arc::new(Case::<PriorityQueue<Item>>::new(round, 0, rng));
+    let fifo_b = Arc::new(Case::<SegmentedQueue<Item>>::new(round, rng.usize(1..=4), rng));
+    let fifo_u = Arc::new(Case::<SegmentedQueue<Item>>::new(round, 0, rng));
+    let lifo_b = Arc::new(Case::<TreiberStack<Item>>::new(round, rng.usize(1..=4), rng));
+    let lifo_u = Arc::new(Case::<TreiberStack<Item>>::new(round, 0, rng));
+    let prio_b = Arc::new(Case::<SkipListPq<Item>>::new(round, rng.usize(1..=4), rng));
+    let prio_u = Arc::new(Case::<SkipListPq<Item>>::new(round, 0, rng));
     let simple = Arc::new(SimpleCase::new(round, rng));
     monitor.begin_round(
         round,

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: a hang watchdog, a gate (Python's `threading.Event`),
 //! the blocking-test protocol of CPython's `test_queue.py`, timing assertions, drop counting, and
-//! one trait over the three `Queue` kinds so that each scenario is written once and run for all.
+//! the three queue kinds as containers of one `BlockingQueue`, so that each scenario is written
+//! once and run for all.
 //!
 //! Every test file uses only part of this module.
 #![allow(dead_code)]
@@ -11,7 +12,7 @@ use std::sync::{Arc, Condvar, Mutex, Once};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use queue_blocking::{GetError, LifoQueue, PriorityQueue, PutError, Queue, TaskDoneError};
+use queue_blocking::{BlockingQueue, Container, RawQueue, SegmentedQueue, SkipListPq, TreiberStack};
 
 // ---------------------------------------------------------------------------------------------
 // Watchdog
@@ -239,136 +240,15 @@ impl Ord for Tracked {
 }
 
 // ---------------------------------------------------------------------------------------------
-// One interface over Queue, LifoQueue and PriorityQueue
+// Queue kinds
 // ---------------------------------------------------------------------------------------------
 
-/// The API shared by `Queue`, `LifoQueue` and `PriorityQueue` (inherent methods in the crate).
-pub trait Tq<T>: Send + Sync + Sized + 'static {
-    fn new(maxsize: usize) -> Self;
-    fn maxsize(&self) -> usize;
-    fn set_maxsize(&self, maxsize: usize);
-    fn qsize(&self) -> usize;
-    fn len(&self) -> usize;
-    fn empty(&self) -> bool;
-    fn is_empty(&self) -> bool;
-    fn full(&self) -> bool;
-    fn is_full(&self) -> bool;
-    fn put(&self, item: T) -> Result<(), PutError<T>>;
-    fn put_timeout(&self, item: T, timeout: Duration) -> Result<(), PutError<T>>;
-    fn put_deadline(&self, item: T, deadline: Instant) -> Result<(), PutError<T>>;
-    fn put_nowait(&self, item: T) -> Result<(), PutError<T>>;
-    fn get(&self) -> Result<T, GetError>;
-    fn get_timeout(&self, timeout: Duration) -> Result<T, GetError>;
-    fn get_deadline(&self, deadline: Instant) -> Result<T, GetError>;
-    fn get_nowait(&self) -> Result<T, GetError>;
-    fn task_done(&self) -> Result<(), TaskDoneError>;
-    fn join(&self);
-    fn join_timeout(&self, timeout: Duration) -> bool;
-    fn join_deadline(&self, deadline: Instant) -> bool;
-    fn unfinished_tasks(&self) -> usize;
-    fn shutdown(&self);
-    fn shutdown_immediate(&self) -> Vec<T>;
-    fn is_shutdown(&self) -> bool;
-    fn try_iter(&self) -> impl Iterator<Item = T> + '_;
-    fn iter(&self) -> impl Iterator<Item = T> + '_;
-}
-
-macro_rules! impl_tq {
-    ($q:ident) => {
-        impl<T: Ord + Send + Sync + 'static> Tq<T> for $q<T> {
-            fn new(maxsize: usize) -> Self {
-                $q::new(maxsize)
-            }
-            fn maxsize(&self) -> usize {
-                $q::maxsize(self)
-            }
-            fn set_maxsize(&self, maxsize: usize) {
-                $q::set_maxsize(self, maxsize)
-            }
-            fn qsize(&self) -> usize {
-                $q::qsize(self)
-            }
-            fn len(&self) -> usize {
-                $q::len(self)
-            }
-            fn empty(&self) -> bool {
-                $q::empty(self)
-            }
-            fn is_empty(&self) -> bool {
-                $q::is_empty(self)
-            }
-            fn full(&self) -> bool {
-                $q::full(self)
-            }
-            fn is_full(&self) -> bool {
-                $q::is_full(self)
-            }
-            fn put(&self, item: T) -> Result<(), PutError<T>> {
-                $q::put(self, item)
-            }
-            fn put_timeout(&self, item: T, timeout: Duration) -> Result<(), PutError<T>> {
-                $q::put_timeout(self, item, timeout)
-            }
-            fn put_deadline(&self, item: T, deadline: Instant) -> Result<(), PutError<T>> {
-                $q::put_deadline(self, item, deadline)
-            }
-            fn put_nowait(&self, item: T) -> Result<(), PutError<T>> {
-                $q::put_nowait(self, item)
-            }
-            fn get(&self) -> Result<T, GetError> {
-                $q::get(self)
-            }
-            fn get_timeout(&self, timeout: Duration) -> Result<T, GetError> {
-                $q::get_timeout(self, timeout)
-            }
-            fn get_deadline(&self, deadline: Instant) -> Result<T, GetError> {
-                $q::get_deadline(self, deadline)
-            }
-            fn get_nowait(&self) -> Result<T, GetError> {
-                $q::get_nowait(self)
-            }
-            fn task_done(&self) -> Result<(), TaskDoneError> {
-                $q::task_done(self)
-            }
-            fn join(&self) {
-                $q::join(self)
-            }
-            fn join_timeout(&self, timeout: Duration) -> bool {
-                $q::join_timeout(self, timeout)
-            }
-            fn join_deadline(&self, deadline: Instant) -> bool {
-                $q::join_deadline(self, deadline)
-            }
-            fn unfinished_tasks(&self) -> usize {
-                $q::unfinished_tasks(self)
-            }
-            fn shutdown(&self) {
-                $q::shutdown(self)
-            }
-            fn shutdown_immediate(&self) -> Vec<T> {
-                $q::shutdown_immediate(self)
-            }
-            fn is_shutdown(&self) -> bool {
-                $q::is_shutdown(self)
-            }
-            fn try_iter(&self) -> impl Iterator<Item = T> + '_ {
-                $q::try_iter(self)
-            }
-            fn iter(&self) -> impl Iterator<Item = T> + '_ {
-                $q::iter(self)
-            }
-        }
-    };
-}
-
-impl_tq!(Queue);
-impl_tq!(LifoQueue);
-impl_tq!(PriorityQueue);
-
-/// A queue kind: names the type constructor and the order in which it returns items.
+/// A queue kind: names the container and the order in which it returns items.
 pub trait Family: 'static {
     const NAME: &'static str;
-    type Q<T: Ord + Send + Sync + 'static>: Tq<T>;
+    type C<T: Ord + Send + Sync + 'static>: Container<T, Engine: Send + Sync + 'static>
+        + RawQueue<T>
+        + 'static;
     /// The order in which a fresh queue returns `puts` (put in this order, nothing taken between).
     fn order<T: Ord + Clone>(puts: &[T]) -> Vec<T>;
 }
@@ -382,7 +262,7 @@ pub struct Prio;
 
 impl Family for Fifo {
     const NAME: &'static str = "Queue";
-    type Q<T: Ord + Send + Sync + 'static> = Queue<T>;
+    type C<T: Ord + Send + Sync + 'static> = SegmentedQueue<T>;
     fn order<T: Ord + Clone>(puts: &[T]) -> Vec<T> {
         puts.to_vec()
     }
@@ -390,7 +270,7 @@ impl Family for Fifo {
 
 impl Family for Lifo {
     const NAME: &'static str = "LifoQueue";
-    type Q<T: Ord + Send + Sync + 'static> = LifoQueue<T>;
+    type C<T: Ord + Send + Sync + 'static> = TreiberStack<T>;
     fn order<T: Ord + Clone>(puts: &[T]) -> Vec<T> {
         puts.iter().rev().cloned().collect()
     }
@@ -398,7 +278,7 @@ impl Family for Lifo {
 
 impl Family for Prio {
     const NAME: &'static str = "PriorityQueue";
-    type Q<T: Ord + Send + Sync + 'static> = PriorityQueue<T>;
+    type C<T: Ord + Send + Sync + 'static> = SkipListPq<T>;
     fn order<T: Ord + Clone>(puts: &[T]) -> Vec<T> {
         let mut v = puts.to_vec();
         // Stable: equal items keep their put order, as the crate documents.
@@ -408,6 +288,9 @@ impl Family for Prio {
 }
 
 /// A new queue of kind `F`.
-pub fn new_q<F: Family, T: Ord + Send + Sync + 'static>(maxsize: usize) -> F::Q<T> {
-    <F::Q<T> as Tq<T>>::new(maxsize)
+pub fn new_q<F: Family, T: Ord + Send + Sync + 'static>(maxsize: usize) -> Q<F, T> {
+    BlockingQueue::new(maxsize)
 }
+
+/// The queue of kind `F` holding `T`s.
+pub type Q<F, T> = BlockingQueue<T, <F as Family>::C<T>>;

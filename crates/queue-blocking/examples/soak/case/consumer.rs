@@ -9,13 +9,13 @@ use std::time::Instant;
 use queue_blocking::GetError;
 
 use super::Case;
-use crate::bq::Bq;
+use crate::bq::Kind;
 use crate::ledger::Ledger;
 use crate::order::OrderCheck;
 use crate::random::{maybe_pause, short_timeout};
 use crate::report::{Ops, violation};
 
-impl<Q: Bq> Case<Q> {
+impl<Q: Kind> Case<Q> {
     pub(super) fn consumer(&self, seed: u64) {
         struct Done<'a>(&'a Ledger);
         impl Drop for Done<'_> {

@@ -7,11 +7,11 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use super::{Case, End};
-use crate::bq::Bq;
+use crate::bq::Kind;
 use crate::order::check_drained_order;
 use crate::report::{Ops, violation};
 
-impl<Q: Bq> Case<Q> {
+impl<Q: Kind> Case<Q> {
     pub(super) fn coordinator(&self, seed: u64) {
         let l = &self.ledger;
         let mut rng = fastrand::Rng::with_seed(seed);

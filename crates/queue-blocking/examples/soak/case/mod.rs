@@ -1,4 +1,4 @@
-//! A `Queue`, `LifoQueue` or `PriorityQueue` case: one queue of a round, generic over [`Bq`], with
+//! A `Queue`, `LifoQueue` or `PriorityQueue` case: one queue of a round, generic over its container ([`Kind`]), with
 //! how it ends ([`End`]), its threads started on the round's scope, and the checks once every
 //! thread is done. The threads' bodies have a file each: `producer.rs`, `consumer.rs` and
 //! `coordinator.rs` (the coordinator polls `join` and ends the case).
@@ -12,9 +12,9 @@ use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use std::thread::{self, Scope};
 use std::time::Duration;
 
-use queue_blocking::{GetError, PutError};
+use queue_blocking::{BlockingQueue, GetError, PutError};
 
-use crate::bq::Bq;
+use crate::bq::Kind;
 use crate::item::Item;
 use crate::ledger::Ledger;
 use crate::monitor::Describe;
@@ -46,8 +46,8 @@ impl End {
 }
 
 /// One `Queue`, `LifoQueue` or `PriorityQueue` in one round, with its records and how it ends.
-pub(crate) struct Case<Q> {
-    q: Q,
+pub(crate) struct Case<Q: Kind> {
+    q: BlockingQueue<Item, Q>,
     maxsize: usize,
     end: End,
     ledger: Ledger,
@@ -56,13 +56,13 @@ pub(crate) struct Case<Q> {
     failed: AtomicBool,
 }
 
-impl<Q: Bq> Case<Q> {
+impl<Q: Kind> Case<Q> {
     pub(crate) fn new(round: u64, maxsize: usize, rng: &mut fastrand::Rng) -> Self {
         let end = End::ALL[rng.usize(0..End::ALL.len())];
         let per_producer = rng.usize(500..=4_000);
         let name = format!("round {round} {}(maxsize={maxsize}) end={end:?}", Q::NAME);
         Self {
-            q: Q::new(maxsize),
+            q: BlockingQueue::new(maxsize),
             maxsize,
             end,
             ledger: Ledger::new(name, rng.u64(..), per_producer),
@@ -156,7 +156,7 @@ impl<Q: Bq> Case<Q> {
     }
 }
 
-impl<Q: Bq> Describe for Case<Q> {
+impl<Q: Kind> Describe for Case<Q> {
     fn describe(&self) -> String {
         format!(
             "{}: qsize {}, unfinished_tasks {}, is_shutdown {}; {}",

@@ -9,13 +9,13 @@ use std::time::Instant;
 use queue_blocking::PutError;
 
 use super::Case;
-use crate::bq::Bq;
+use crate::bq::Kind;
 use crate::item::Item;
 use crate::ledger::Ledger;
 use crate::random::{maybe_pause, short_timeout};
 use crate::report::{Ops, violation};
 
-impl<Q: Bq> Case<Q> {
+impl<Q: Kind> Case<Q> {
     /// A failed put must give back the very item it was given.
     fn check_returned(&self, back: &Item, p: usize, seq: usize, addr: *const u64, how: &str) {
         if back.addr() != addr || back.producer as usize != p || back.seq as usize != seq {

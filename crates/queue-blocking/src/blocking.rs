@@ -1,0 +1,466 @@
+//! [`BlockingQueue`]: Python's `queue.Queue` API over any [`Container`], and the three aliases
+//! that name Python's queue kinds.
+
+use core::fmt;
+use std::time::{Duration, Instant};
+
+use queue_core::{RawQueue, SegmentedQueue, SkipListPq, TreiberStack};
+
+use crate::container::Container;
+use crate::engine::Engine;
+use crate::error::{GetError, PutError, TaskDoneError};
+use crate::time::Deadline;
+
+/// Python's `queue.Queue` (maxsize, blocking put and get with timeouts, `task_done`/`join`,
+/// shutdown) over the container `C`, which decides the order items leave in.
+///
+/// Use it through its aliases, [`Queue`], [`LifoQueue`] and [`PriorityQueue`], or over your own
+/// container with [`Custom`](crate::Custom). Share it by reference (scoped threads) or in an
+/// `Arc`, or [`split`](Self::split) it into handles that shut it down when one side is gone.
+///
+/// Methods that only read or change the queue's state (`qsize`, `maxsize`, `task_done`, `join`,
+/// `shutdown`, ...) work for every container; those that move items need `C: RawQueue<T>`, which
+/// for [`PriorityQueue`] means `T: Ord`.
+///
+/// ```
+/// use queue_blocking::{LifoQueue, PriorityQueue, Queue};
+///
+/// let fifo = Queue::unbounded();
+/// let lifo = LifoQueue::unbounded();
+/// let prio = PriorityQueue::unbounded();
+/// for i in [2, 1, 3] {
+///     fifo.put(i).unwrap();
+///     lifo.put(i).unwrap();
+///     prio.put(i).unwrap();
+/// }
+/// assert_eq!(fifo.try_iter().collect::<Vec<_>>(), [2, 1, 3]);
+/// assert_eq!(lifo.try_iter().collect::<Vec<_>>(), [3, 1, 2]);
+/// assert_eq!(prio.try_iter().collect::<Vec<_>>(), [1, 2, 3]);
+/// ```
+pub struct BlockingQueue<T, C: Container<T> = SegmentedQueue<T>> {
+    engine: C::Engine,
+}
+
+/// A first-in, first-out queue (Python's `queue.Queue`), over `queue_core::SegmentedQueue`: a put
+/// and a get each cost one claim on a shared position word, and a steady stream allocates next to
+/// nothing (docs/design.md). `Send + Sync` for `T: Send`.
+pub type Queue<T> = BlockingQueue<T, SegmentedQueue<T>>;
+
+/// A last-in, first-out queue (Python's `queue.LifoQueue`), over the lock-free Treiber stack.
+/// `Send + Sync` for `T: Send`.
+pub type LifoQueue<T> = BlockingQueue<T, TreiberStack<T>>;
+
+/// A priority queue (Python's `queue.PriorityQueue`): smallest item first, and, unlike Python's
+/// heap, **equal items in the order they were put**. Over the lock-free skiplist.
+///
+/// It compares items from several threads at once, so it is `Send + Sync` for `T: Send + Sync`.
+/// Use `(priority, payload)` tuples, or `std::cmp::Reverse` for largest first.
+pub type PriorityQueue<T> = BlockingQueue<T, SkipListPq<T>>;
+
+impl<T, C: Container<T> + RawQueue<T>> BlockingQueue<T, C> {
+    /// Creates a queue holding at most `maxsize` items, with Python's meaning: **`0` is
+    /// unbounded** (Python's `Queue(maxsize)`, where `maxsize <= 0` is unbounded). Rust channels
+    /// read 0 differently; [`bounded`](Self::bounded) and [`unbounded`](Self::unbounded) say what
+    /// they mean at the call site.
+    ///
+    /// ```
+    /// let q = queue_blocking::Queue::<u32>::new(2);
+    /// assert_eq!(q.maxsize(), 2);
+    /// assert_eq!(queue_blocking::Queue::<u32>::new(0).capacity(), None);
+    /// ```
+    pub fn new(maxsize: usize) -> Self {
+        Self { engine: C::Engine::with_maxsize(maxsize) }
+    }
+
+    /// Creates a queue holding at most `capacity` items.
+    ///
+    /// # Panics
+    ///
+    /// If `capacity` is 0. (crossbeam's `bounded(0)` is a rendezvous channel, Python's
+    /// `Queue(0)` is unbounded; this queue is neither, so 0 is refused rather than guessed.)
+    ///
+    /// ```
+    /// let q = queue_blocking::Queue::bounded(1);
+    /// q.put(1).unwrap();
+    /// assert!(q.put_nowait(2).unwrap_err().is_full());
+    /// assert!(std::panic::catch_unwind(|| queue_blocking::Queue::<u8>::bounded(0)).is_err());
+    /// ```
+    pub fn bounded(capacity: usize) -> Self {
+        assert!(capacity > 0, "bounded(0): a queue needs room for one item; use unbounded() for no bound");
+        Self::new(capacity)
+    }
+
+    /// Creates a queue without a bound (`new(0)`).
+    ///
+    /// ```
+    /// let q = queue_blocking::LifoQueue::unbounded();
+    /// q.put("a").unwrap();
+    /// assert_eq!(q.capacity(), None);
+    /// ```
+    pub fn unbounded() -> Self {
+        Self::new(0)
+    }
+
+    /// Adds `item`, waiting while the queue is full (Python's `put(item)`). Fails only with
+    /// [`PutError::ShutDown`], which gives the item back.
+    ///
+    /// # Panics
+    ///
+    /// If the container's ordering panics (a user `Ord`), after leaving the queue as it was; and if
+    /// a `LifoQueue` or `PriorityQueue` already holds 2^31 items.
+    ///
+    /// ```
+    /// let q = queue_blocking::Queue::unbounded();
+    /// q.put("job").unwrap();
+    /// q.shutdown();
+    /// assert_eq!(q.put("late").unwrap_err().into_inner(), "late");
+    /// ```
+    pub fn put(&self, item: T) -> Result<(), PutError<T>> {
+        self.engine.put(item, Deadline::never())
+    }
+
+    /// Like [`put`](Self::put), but gives up with [`PutError::Full`] after `timeout` (Python's
+    /// `put(item, timeout=t)`). A zero timeout checks once; a timeout too large for `Instant`
+    /// means no timeout.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let q = queue_blocking::Queue::bounded(1);
+    /// q.put(1).unwrap();
+    /// assert!(q.put_timeout(2, Duration::from_millis(1)).unwrap_err().is_full());
+    /// ```
+    pub fn put_timeout(&self, item: T, timeout: Duration) -> Result<(), PutError<T>> {
+        self.engine.put(item, Deadline::after(timeout))
+    }
+
+    /// Like [`put_timeout`](Self::put_timeout) with an absolute deadline; one already past acts as
+    /// a zero timeout.
+    ///
+    /// ```
+    /// use std::time::Instant;
+    /// let q = queue_blocking::Queue::bounded(1);
+    /// assert!(q.put_deadline(1, Instant::now()).is_ok());
+    /// assert!(q.put_deadline(2, Instant::now()).unwrap_err().is_full());
+    /// ```
+    pub fn put_deadline(&self, item: T, deadline: Instant) -> Result<(), PutError<T>> {
+        self.engine.put(item, Deadline::at(deadline))
+    }
+
+    /// Adds `item` if there is room now, else fails with [`PutError::Full`] at once (Python's
+    /// `put_nowait`).
+    ///
+    /// ```
+    /// let q = queue_blocking::Queue::bounded(1);
+    /// q.put_nowait(1).unwrap();
+    /// assert_eq!(q.put_nowait(2).unwrap_err().into_inner(), 2);
+    /// ```
+    pub fn put_nowait(&self, item: T) -> Result<(), PutError<T>> {
+        self.engine.put(item, Deadline::after(Duration::ZERO))
+    }
+
+    /// Removes and returns the next item, waiting while the queue is empty (Python's `get()`).
+    /// After a shutdown it still returns what is left, then fails with [`GetError::ShutDown`] at
+    /// once.
+    ///
+    /// ```
+    /// let q = queue_blocking::Queue::unbounded();
+    /// std::thread::scope(|s| {
+    ///     s.spawn(|| q.put(7).unwrap());
+    ///     assert_eq!(q.get(), Ok(7));
+    /// });
+    /// ```
+    pub fn get(&self) -> Result<T, GetError> {
+        self.engine.get(Deadline::never())
+    }
+
+    /// Like [`get`](Self::get), but gives up with [`GetError::Empty`] after `timeout` (Python's
+    /// `get(timeout=t)`).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let q = queue_blocking::Queue::<u8>::unbounded();
+    /// assert_eq!(q.get_timeout(Duration::from_millis(1)), Err(queue_blocking::GetError::Empty));
+    /// ```
+    pub fn get_timeout(&self, timeout: Duration) -> Result<T, GetError> {
+        self.engine.get(Deadline::after(timeout))
+    }
+
+    /// Like [`get_timeout`](Self::get_timeout) with an absolute deadline.
+    ///
+    /// ```
+    /// use std::time::Instant;
+    /// let q = queue_blocking::Queue::unbounded();
+    /// q.put(1).unwrap();
+    /// assert_eq!(q.get_deadline(Instant::now()), Ok(1));
+    /// ```
+    pub fn get_deadline(&self, deadline: Instant) -> Result<T, GetError> {
+        self.engine.get(Deadline::at(deadline))
+    }
+
+    /// Returns an item if one is there, else fails at once (Python's `get_nowait`):
+    /// [`GetError::ShutDown`] if the queue is shut down and empty, else [`GetError::Empty`].
+    ///
+    /// ```
+    /// use queue_blocking::{GetError, Queue};
+    /// let q = Queue::<u8>::unbounded();
+    /// assert_eq!(q.get_nowait(), Err(GetError::Empty));
+    /// q.shutdown();
+    /// assert_eq!(q.get_nowait(), Err(GetError::ShutDown));
+    /// ```
+    pub fn get_nowait(&self) -> Result<T, GetError> {
+        self.engine.get(Deadline::after(Duration::ZERO))
+    }
+
+    /// Shuts down and empties the queue (Python's `shutdown(immediate=True)`), returning the
+    /// drained items in the order `get` would have returned them, and lowering
+    /// [`unfinished_tasks`](Self::unfinished_tasks) by one per drained item (not below 0).
+    ///
+    /// ```
+    /// let q = queue_blocking::Queue::unbounded();
+    /// q.put(1).unwrap();
+    /// assert_eq!(q.shutdown_immediate(), vec![1]);
+    /// assert_eq!(q.unfinished_tasks(), 0);
+    /// ```
+    pub fn shutdown_immediate(&self) -> Vec<T> {
+        self.engine.shutdown_immediate()
+    }
+
+    /// Takes the items that are there now, without waiting. (Beyond Python.)
+    ///
+    /// ```
+    /// let q = queue_blocking::Queue::unbounded();
+    /// q.put(1).unwrap();
+    /// assert_eq!(q.try_iter().count(), 1);
+    /// ```
+    #[must_use = "iterators are lazy: nothing is taken until it is consumed"]
+    pub fn try_iter(&self) -> impl Iterator<Item = T> + '_ {
+        core::iter::from_fn(|| self.engine.try_get())
+    }
+
+    /// Takes items as they come, waiting for each; ends when the queue is shut down and empty.
+    /// (Beyond Python.)
+    ///
+    /// ```
+    /// let q = queue_blocking::Queue::unbounded();
+    /// q.put(1).unwrap();
+    /// q.put(1).unwrap();
+    /// q.shutdown();
+    /// assert_eq!(q.iter().sum::<i32>(), 2);
+    /// ```
+    #[must_use = "iterators are lazy: nothing is taken until it is consumed"]
+    pub fn iter(&self) -> impl Iterator<Item = T> + '_ {
+        core::iter::from_fn(|| self.get().ok())
+    }
+}
+
+impl<T, C: Container<T>> BlockingQueue<T, C> {
+    /// The capacity; `0` means unbounded (Python's `q.maxsize`).
+    ///
+    /// ```
+    /// assert_eq!(queue_blocking::Queue::<u8>::new(3).maxsize(), 3);
+    /// ```
+    pub fn maxsize(&self) -> usize {
+        self.engine.maxsize()
+    }
+
+    /// The capacity, `None` when unbounded: [`maxsize`](Self::maxsize) in Rust's terms.
+    ///
+    /// ```
+    /// assert_eq!(queue_blocking::Queue::<u8>::bounded(3).capacity(), Some(3));
+    /// assert_eq!(queue_blocking::Queue::<u8>::unbounded().capacity(), None);
+    /// ```
+    pub fn capacity(&self) -> Option<usize> {
+        Some(self.maxsize()).filter(|&max| max > 0)
+    }
+
+    /// Changes the capacity (Python's `q.maxsize = n`). Unlike CPython, growing it wakes the
+    /// blocked putters that now fit, and `0` makes the queue unbounded and wakes them all.
+    /// Shrinking it never drops items: the queue is full until enough are taken.
+    ///
+    /// ```
+    /// let q = queue_blocking::Queue::bounded(1);
+    /// q.put(1).unwrap();
+    /// assert!(q.full());
+    /// q.set_maxsize(2);
+    /// assert!(!q.full());
+    /// ```
+    pub fn set_maxsize(&self, maxsize: usize) {
+        self.engine.set_maxsize(maxsize);
+    }
+
+    /// Number of items in the queue (Python's `qsize()`; a snapshot when others are busy). Never
+    /// above `maxsize` while `maxsize` is not lowered.
+    ///
+    /// ```
+    /// let q = queue_blocking::Queue::unbounded();
+    /// q.put(5).unwrap();
+    /// assert_eq!(q.qsize(), 1);
+    /// ```
+    pub fn qsize(&self) -> usize {
+        self.engine.len()
+    }
+
+    /// Same as [`qsize`](Self::qsize).
+    ///
+    /// ```
+    /// assert_eq!(queue_blocking::Queue::<u8>::unbounded().len(), 0);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.engine.len()
+    }
+
+    /// Whether the queue is empty (Python's `empty()`; a snapshot).
+    ///
+    /// ```
+    /// let q = queue_blocking::Queue::unbounded();
+    /// assert!(q.empty());
+    /// q.put(1).unwrap();
+    /// assert!(!q.empty());
+    /// ```
+    pub fn empty(&self) -> bool {
+        self.engine.is_empty()
+    }
+
+    /// Same as [`empty`](Self::empty).
+    ///
+    /// ```
+    /// assert!(queue_blocking::Queue::<u8>::unbounded().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.engine.is_empty()
+    }
+
+    /// Whether the queue holds `maxsize` items or more (Python's `full()`); always false when
+    /// unbounded.
+    ///
+    /// ```
+    /// let q = queue_blocking::Queue::bounded(1);
+    /// assert!(!q.full());
+    /// q.put(0).unwrap();
+    /// assert!(q.full());
+    /// ```
+    pub fn full(&self) -> bool {
+        self.engine.is_full()
+    }
+
+    /// Same as [`full`](Self::full).
+    ///
+    /// ```
+    /// assert!(!queue_blocking::Queue::<u8>::unbounded().is_full());
+    /// ```
+    pub fn is_full(&self) -> bool {
+        self.engine.is_full()
+    }
+
+    /// Marks one task done (Python's `task_done()`). Fails exactly when
+    /// [`unfinished_tasks`](Self::unfinished_tasks) is 0. Never fails because of shutdown.
+    ///
+    /// ```
+    /// let q = queue_blocking::Queue::unbounded();
+    /// q.put(1).unwrap();
+    /// q.get().unwrap();
+    /// assert!(q.task_done().is_ok());
+    /// assert!(q.task_done().is_err());
+    /// ```
+    pub fn task_done(&self) -> Result<(), TaskDoneError> {
+        self.engine.task_done()
+    }
+
+    /// Waits until every item put has been marked done (Python's `join()`).
+    ///
+    /// ```
+    /// let q = queue_blocking::Queue::unbounded();
+    /// q.put(1).unwrap();
+    /// std::thread::scope(|s| {
+    ///     s.spawn(|| {
+    ///         q.get().unwrap();
+    ///         q.task_done().unwrap();
+    ///     });
+    ///     q.join();
+    /// });
+    /// assert_eq!(q.unfinished_tasks(), 0);
+    /// ```
+    pub fn join(&self) {
+        self.engine.join(Deadline::never());
+    }
+
+    /// Like [`join`](Self::join), but gives up after `timeout`; returns whether every task is
+    /// done. (Beyond Python.)
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let q = queue_blocking::Queue::unbounded();
+    /// q.put(1).unwrap();
+    /// assert!(!q.join_timeout(Duration::from_millis(1)));
+    /// ```
+    #[must_use = "false means tasks are still unfinished"]
+    pub fn join_timeout(&self, timeout: Duration) -> bool {
+        self.engine.join(Deadline::after(timeout))
+    }
+
+    /// Like [`join_timeout`](Self::join_timeout) with an absolute deadline.
+    ///
+    /// ```
+    /// let q = queue_blocking::Queue::<u8>::unbounded();
+    /// assert!(q.join_deadline(std::time::Instant::now()));
+    /// ```
+    #[must_use = "false means tasks are still unfinished"]
+    pub fn join_deadline(&self, deadline: Instant) -> bool {
+        self.engine.join(Deadline::at(deadline))
+    }
+
+    /// Items put and not yet marked done (Python's `unfinished_tasks`; a snapshot).
+    ///
+    /// ```
+    /// let q = queue_blocking::Queue::unbounded();
+    /// q.put(1).unwrap();
+    /// assert_eq!(q.unfinished_tasks(), 1);
+    /// ```
+    pub fn unfinished_tasks(&self) -> usize {
+        self.engine.unfinished_tasks()
+    }
+
+    /// Shuts the queue down (Python's `shutdown()`): puts fail with [`PutError::ShutDown`]; gets
+    /// drain what is left, then fail with [`GetError::ShutDown`]; every blocked put and get wakes.
+    ///
+    /// ```
+    /// let q = queue_blocking::Queue::unbounded();
+    /// q.put(1).unwrap();
+    /// q.shutdown();
+    /// assert_eq!(q.get(), Ok(1));
+    /// assert_eq!(q.get(), Err(queue_blocking::GetError::ShutDown));
+    /// ```
+    pub fn shutdown(&self) {
+        self.engine.shutdown();
+    }
+
+    /// Whether the queue has been shut down (Python's `is_shutdown`).
+    ///
+    /// ```
+    /// let q = queue_blocking::Queue::<u8>::unbounded();
+    /// assert!(!q.is_shutdown());
+    /// q.shutdown();
+    /// assert!(q.is_shutdown());
+    /// ```
+    pub fn is_shutdown(&self) -> bool {
+        self.engine.is_shutdown()
+    }
+}
+
+impl<T, C: Container<T> + RawQueue<T>> Default for BlockingQueue<T, C> {
+    /// An unbounded queue.
+    fn default() -> Self {
+        Self::unbounded()
+    }
+}
+
+impl<T, C: Container<T>> fmt::Debug for BlockingQueue<T, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct(C::NAME)
+            .field("qsize", &self.qsize())
+            .field("maxsize", &self.maxsize())
+            .field("unfinished_tasks", &self.unfinished_tasks())
+            .field("is_shutdown", &self.is_shutdown())
+            .finish_non_exhaustive()
+    }
+}
