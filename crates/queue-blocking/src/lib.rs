@@ -1,14 +1,17 @@
-//! Python's `queue` module on lock-free structures.
+//! Python's `queue` module on concurrent structures.
 //!
-//! [`Queue`] (FIFO) and [`SimpleQueue`] (the small unbounded FIFO) run on `queue-core`'s
-//! segmented queue, where a put and a get cost one claim each; [`LifoQueue`] and
-//! [`PriorityQueue`] share a second implementation over its Treiber stack and skiplist. All are
-//! shared by `&` (scoped threads) or in an `Arc`.
+//! One type, [`BlockingQueue<T, C>`](BlockingQueue), runs Python's protocol (maxsize, blocking
+//! put and get with timeouts, `task_done`/`join`, shutdown) over a [`Container`] `C` that decides
+//! the order: [`Queue`] (FIFO, over `queue-core`'s segmented queue, where a put and a get cost one
+//! claim each), [`LifoQueue`] (Treiber stack) and [`PriorityQueue`] (skiplist) are its aliases,
+//! and [`Custom`] takes your own container. [`SimpleQueue`] is Python's small unbounded FIFO.
+//! Share a queue by `&` (scoped threads) or in an `Arc`, or [`split`](BlockingQueue::split) it
+//! into [`Producer`] and [`Consumer`] handles that shut it down when a side is gone.
 //!
 //! ```
 //! use queue_blocking::Queue;
 //!
-//! let q = Queue::new(8); // at most 8 items; 0 means unbounded
+//! let q = Queue::bounded(8); // at most 8 items
 //! std::thread::scope(|s| {
 //!     s.spawn(|| {
 //!         for job in q.iter() {
@@ -29,7 +32,8 @@
 //!
 //! | Python | Rust |
 //! |---|---|
-//! | `Queue(maxsize)`, `LifoQueue`, `PriorityQueue` | `Queue::new(maxsize)` (0 = unbounded), `LifoQueue`, `PriorityQueue` |
+//! | `Queue(maxsize)`, `LifoQueue`, `PriorityQueue` | `Queue::new(maxsize)` (0 = unbounded, as in Python), or `Queue::bounded(n)` / `Queue::unbounded()`; the same for `LifoQueue`, `PriorityQueue` |
+//! | a subclass overriding `_put`/`_get` | `BlockingQueue<T, Custom<R>>` with your [`RawQueue`] `R` |
 //! | `q.maxsize`, `q.maxsize = n` | `maxsize()`, `set_maxsize(n)` (wakes putters that now fit; CPython does not) |
 //! | `qsize()`, `empty()`, `full()` | the same, plus `len()`, `is_empty()`, `is_full()` |
 //! | `put(x)` | `put(x) -> Result<(), PutError<T>>`: blocks while full; fails only with `ShutDown(x)` |
@@ -45,6 +49,7 @@
 //! | `is_shutdown` | `is_shutdown()` |
 //! | `queue.Full`, `queue.Empty`, `queue.ShutDown` | [`PutError::Full`], [`GetError::Empty`], [`PutError::ShutDown`] / [`GetError::ShutDown`] |
 //! | `SimpleQueue` | [`SimpleQueue`]: `put` and `get` cannot fail |
+//! | (no equivalent) | [`split`](BlockingQueue::split): handles; the last producer dropped shuts the queue down, the last consumer dropped shuts it down immediately |
 //!
 //! Deliberate differences: failed puts return the item inside the error (ownership); negative
 //! timeouts cannot be expressed (`Duration`); an immediate shutdown returns the drained items
@@ -61,9 +66,9 @@
 //!
 //! # Shutdown
 //!
-//! `ShutDown` takes precedence over `Full` and `Empty`. After [`Queue::shutdown`] every put fails
+//! `ShutDown` takes precedence over `Full` and `Empty`. After [`shutdown`](BlockingQueue::shutdown) every put fails
 //! with `ShutDown(item)`, gets drain what is left and then fail with `ShutDown` at once, and every
-//! blocked put and get wakes. [`Queue::shutdown_immediate`] also drains the queue, returns the
+//! blocked put and get wakes. [`shutdown_immediate`](BlockingQueue::shutdown_immediate) also drains the queue, returns the
 //! items and lowers `unfinished_tasks` by one per drained item (never below zero); items already
 //! taken but not yet `task_done` still hold `join`. `task_done` and `join` never fail because of
 //! shutdown. A put racing a shutdown either fails with `ShutDown(item)` or its item is in the
@@ -78,7 +83,7 @@
 //!
 //! # Blocking, memory and progress
 //!
-//! A thread that must wait spins briefly (about 1.5 µs), yields for about 10 µs, and then sleeps on
+//! A thread that must wait spins briefly, yields a few dozen times, and then sleeps on
 //! a futex (Linux) or a condition variable (elsewhere, or with `--cfg queue_force_fallback`). A put
 //! or get with nobody waiting never makes a system call, and while a woken thread is on its way
 //! further puts do not make one either. A `LifoQueue` or `PriorityQueue` holds at most 2^31 items:
@@ -130,3 +135,8 @@ mod loom_tests;
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
 struct ReadmeDoctests;
+
+/// This crate's own README (its crates.io page), checked the same way.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct CrateReadmeDoctests;

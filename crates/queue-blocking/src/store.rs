@@ -24,17 +24,14 @@ use crate::event::Event;
 use crate::sync::{AtomicU64, Ordering::*, spin_loop};
 use crate::time::Deadline;
 
-/// Rounds of exponential spinning (2^round pause instructions each) before a getter or putter
-/// yields: 127 pauses, 1.5-2 µs on the development VM (`cargo run --release -p queue-benches
-/// --bin spin_costs`), which catches a partner running on another CPU without burning a slice.
+/// Rounds of exponential spinning (2^round pause instructions each, 127 in all) before a getter or
+/// putter yields: long enough to catch a partner running on another CPU, short enough not to burn
+/// a time slice. What they cost here: `cargo run --release -p queue-benches --bin spin_costs`.
 const PAUSE_ROUNDS: u32 = 7;
-/// Then `yield_now` rounds before sleeping. A yield costs 220-320 ns there when nothing else is
-/// runnable, so 40 of them keep watching for about 10 µs more; when threads outnumber CPUs, each
-/// hands our CPU to a thread that may be the partner we wait for. A sleep costs a wake-up from
-/// another CPU, 30-80 µs in the slow ping-pong rounds. Measured against 4 yields (crossbeam's
-/// `Backoff`): round trip p50/p99 5.2-7.6 / 53-80 µs -> 1.6 / 6 µs, and no loss in the 4/4 rows
-/// (docs/performance.md). A pure spin of the same length did as well on the round trip but lost
-/// 30-50 % in bounded(1) 4/4, where the partner needs our CPU.
+/// Then `yield_now` rounds before sleeping. When threads outnumber CPUs, each yield hands our CPU
+/// to a thread that may be the partner we wait for, which is far cheaper than a sleep and a
+/// wake-up from another CPU. Why 40 rather than crossbeam's 4, and why not a pure spin of the same
+/// length: docs/performance.md, "What we changed", lever 2.
 const YIELD_ROUNDS: u32 = 40;
 /// All rounds before sleeping. None under loom, to keep models small.
 pub(crate) const SPIN_ROUNDS: u32 = if cfg!(loom) { 0 } else { PAUSE_ROUNDS + YIELD_ROUNDS };

@@ -1,5 +1,5 @@
 //! Deadlines: the monotonic clock normally, a virtual clock under loom (loom cannot time out a
-//! real wait, so models advance time by hand; see `futex::loom`).
+//! real wait, so models advance time by hand; see `futex::loom_clock`).
 
 use std::time::{Duration, Instant};
 

@@ -1,4 +1,5 @@
-//! Lock-free building blocks for `queue-blocking`.
+//! Concurrent building blocks for `queue-blocking`: three lock-free structures and a segmented
+//! FIFO whose get may wait for the put that claimed its slot.
 //!
 //! | structure | order | `push` | `pop` | reclamation |
 //! |---|---|---|---|---|
@@ -66,3 +67,8 @@ pub use raw::{PanicPayload, RawQueue};
 pub use segmented::{PopError, PushError, SEGMENT_SIZE, SegmentedQueue};
 pub use skiplist::SkipListPq;
 pub use treiber::TreiberStack;
+
+/// The README (this crate's crates.io page): its Rust snippets run as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

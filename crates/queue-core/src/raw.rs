@@ -5,8 +5,9 @@ pub type PanicPayload = Box<dyn core::any::Any + Send + 'static>;
 
 /// A concurrent container that decides the order in which items leave.
 ///
-/// This plays the role of the `_put`/`_get`/`_qsize` hooks of Python's `queue.Queue`: the blocking
-/// crate implements `Queue`, `LifoQueue` and `PriorityQueue` once, generically, over this trait.
+/// This plays the role of the `_put`/`_get` hooks of Python's `queue.Queue`: `queue-blocking`
+/// runs Python's protocol (maxsize, blocking, `task_done`/`join`, shutdown) over any
+/// implementation, through its `BlockingQueue<T, Custom<R>>`, and over the ones in this crate.
 /// Implementations are unbounded, never block and never drop an item they were given: every pushed
 /// item is either returned by exactly one `pop` or dropped exactly once when the container is
 /// dropped.

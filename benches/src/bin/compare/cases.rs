@@ -13,7 +13,8 @@ const THROUGHPUT: Metric = Metric { name: "M items/s", better: Better::Higher };
 const P50: Metric = Metric { name: "p50 µs", better: Better::Lower };
 const P99: Metric = Metric { name: "p99 µs", better: Better::Lower };
 
-/// Sizes of the quick suite, scaled by `--scale` (1.0 is the default run, under two minutes).
+/// Sizes of the quick suite, scaled by `--scale` (1.0 is the default run; how long it takes is in
+/// docs/performance.md, "How to run it").
 #[derive(Debug, Clone, Copy)]
 pub struct Sizes {
     pub single: u64,
