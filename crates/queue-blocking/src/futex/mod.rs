@@ -5,7 +5,7 @@
 //!   atomic-wait's wakes reach them.
 //! * Other targets, or `--cfg queue_force_fallback` (which CI uses to exercise it on Linux): a
 //!   portable table of Mutex+Condvar buckets keyed by address (`fallback.rs`).
-//! * `cfg(loom)`: the same table on loom's Mutex+Condvar with a virtual clock (`loom.rs`), so loom
+//! * `cfg(loom)`: a table on loom's Mutex+Condvar with a virtual clock (`loom_clock.rs`), so loom
 //!   sees every sleep and wake and reports a lost wake-up as a deadlock.
 //!
 //! The contract, as for a futex: `wait` returns when `atom` no longer holds `expected`, when woken,
