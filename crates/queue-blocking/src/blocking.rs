@@ -38,7 +38,7 @@ use crate::time::Deadline;
 /// assert_eq!(prio.try_iter().collect::<Vec<_>>(), [1, 2, 3]);
 /// ```
 pub struct BlockingQueue<T, C: Container<T> = SegmentedQueue<T>> {
-    engine: C::Engine,
+    pub(crate) engine: C::Engine,
 }
 
 /// A first-in, first-out queue (Python's `queue.Queue`), over `queue_core::SegmentedQueue`: a put

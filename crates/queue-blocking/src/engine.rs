@@ -6,9 +6,12 @@
 //! by name. The methods that move items carry `where C: RawQueue<T>`, so a queue whose container
 //! needs `T: Ord` to order items asks for it only on those methods.
 
+use core::time::Duration;
+
 use queue_core::{RawQueue, SegmentedQueue};
 
 use crate::error::{GetError, PutError, TaskDoneError};
+use crate::event::Event;
 use crate::fifo::Fifo;
 use crate::queue::Inner;
 use crate::time::Deadline;
@@ -43,6 +46,45 @@ pub trait Engine<T, C>: Sized {
     fn shutdown_immediate(&self) -> Vec<T>
     where
         C: RawQueue<T>;
+
+    // ---- for the futures (futures.rs) ----
+
+    /// Where getters wait; notified by every put and by shutdown.
+    fn not_empty(&self) -> &Event;
+    /// Where putters wait; notified by every get, by `set_maxsize` and by shutdown.
+    fn not_full(&self) -> &Event;
+    /// Where joiners wait; notified (all of them) when no task is left.
+    fn all_done(&self) -> &Event;
+    /// Whether a get could be decided now: an item is there, or the queue is shut down and no
+    /// put can still add one. What a waiting getter re-checks after it registers.
+    fn can_get(&self) -> bool;
+    /// Whether a put could be decided now: room, or shut down.
+    fn can_put(&self) -> bool;
+    /// `unfinished_tasks() == 0`, read with Acquire so the tasks' work is visible to the caller.
+    fn all_tasks_done(&self) -> bool;
+
+    /// One put attempt that never waits: `Ok` with the verdict, or `Err` with the item back if the
+    /// queue is full.
+    fn attempt_put(&self, item: T) -> Result<Result<(), PutError<T>>, T>
+    where
+        C: RawQueue<T>,
+    {
+        match self.put(item, Deadline::after(Duration::ZERO)) {
+            Err(PutError::Full(item)) => Err(item),
+            verdict => Ok(verdict),
+        }
+    }
+
+    /// One get attempt that never waits: `None` if the queue is empty and may fill again.
+    fn attempt_get(&self) -> Option<Result<T, GetError>>
+    where
+        C: RawQueue<T>,
+    {
+        match self.get(Deadline::after(Duration::ZERO)) {
+            Err(GetError::Empty) => None,
+            verdict => Some(verdict),
+        }
+    }
 }
 
 /// Forwards every method of [`Engine`] to the engine's inherent method of the same name.
@@ -77,6 +119,24 @@ macro_rules! forward {
         }
         fn shutdown(&self) {
             Self::shutdown(self)
+        }
+        fn not_empty(&self) -> &Event {
+            Self::not_empty(self)
+        }
+        fn not_full(&self) -> &Event {
+            Self::not_full(self)
+        }
+        fn all_done(&self) -> &Event {
+            Self::all_done(self)
+        }
+        fn can_get(&self) -> bool {
+            Self::can_get(self)
+        }
+        fn can_put(&self) -> bool {
+            Self::can_put(self)
+        }
+        fn all_tasks_done(&self) -> bool {
+            Self::all_tasks_done(self)
         }
     };
 }
@@ -131,5 +191,11 @@ impl<T> Engine<T, SegmentedQueue<T>> for Fifo<T> {
     }
     fn shutdown_immediate(&self) -> Vec<T> {
         Self::shutdown_immediate(self)
+    }
+    fn attempt_put(&self, item: T) -> Result<Result<(), PutError<T>>, T> {
+        Self::try_put(self, item)
+    }
+    fn attempt_get(&self) -> Option<Result<T, GetError>> {
+        Self::try_take(self)
     }
 }

@@ -36,6 +36,20 @@ impl<T> PutError<T> {
         }
     }
 
+    /// The same error around `f(item)`: for instance the failed item together with those a
+    /// batch put did not try (as [`put_many`](crate::BlockingQueue::put_many) returns).
+    ///
+    /// ```
+    /// let err = queue_blocking::PutError::Full(2).map(|item| item * 10);
+    /// assert_eq!(err.into_inner(), 20);
+    /// ```
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> PutError<U> {
+        match self {
+            Self::Full(item) => PutError::Full(f(item)),
+            Self::ShutDown(item) => PutError::ShutDown(f(item)),
+        }
+    }
+
     /// Whether this is [`PutError::Full`].
     ///
     /// ```

@@ -41,20 +41,42 @@
 //! `ARMED` clear. The `seq` bump is Release and the waiter's read of it Acquire, so a waiter that
 //! read the bumped value also sees the state change that preceded it. (Loom does not model SeqCst
 //! loads and stores, only SeqCst fences, which is why the handshake is written with fences.)
+//!
+//! # Tasks
+//!
+//! Async futures wait at the same event, so a put wakes a blocked thread or a waiting task,
+//! whichever is there. A task registers its waker ([`Event::register_task`], in `tasks.rs`) where a
+//! thread calls `prepare`, and counts itself in the same waiter word (the upper half; threads are
+//! the lower half). A notifier reads that one word, as before: with nobody waiting a notification
+//! still costs one load. With tasks registered, `notify_one` wakes the longest-waiting task that
+//! has not been woken yet and stops there; only if there is none does it go on to the threads. A
+//! task leaving after it registered (done, or its future dropped) passes the notification on
+//! exactly as a thread does, which is what makes a dropped future safe: a wake-up it received and
+//! did not use goes to another waiter. The handshake is the same fence pair: the task counts
+//! itself and stores its waker, fences, and re-checks the condition before it returns `Pending`.
+
+mod tasks;
+
+use std::task::Waker;
 
 use crossbeam_utils::CachePadded;
 
 use crate::futex;
-use crate::sync::{AtomicU32, Ordering::*, fence};
+use crate::sync::{AtomicU32, AtomicU64, Ordering::*, fence};
 use crate::time::Deadline;
+pub(crate) use tasks::Ticket;
+use tasks::{TASK, Tasks};
 
+// `pub` in a private module: the hidden `Engine` trait hands it to the futures.
 #[derive(Debug, Default)]
-pub(crate) struct Event {
+pub struct Event {
     /// The futex word: `ARMED` in bit 0, above it a counter bumped by every notification that
     /// found an armed waiter.
     seq: CachePadded<AtomicU32>,
-    /// Threads between `prepare` and the end of `wait`/`cancel`.
-    waiters: CachePadded<AtomicU32>,
+    /// Low half: threads between `prepare` and the end of their wait. High half: tasks holding a
+    /// ticket ([`TASK`] each). One word, so that a notifier checks both with one load.
+    waiters: CachePadded<AtomicU64>,
+    tasks: Tasks,
 }
 
 /// A registered intention to wait, holding the sequence number read at registration.
@@ -68,13 +90,16 @@ pub(crate) struct Waiter<'a> {
 const ARMED: u32 = 1;
 /// The counter lives above `ARMED`.
 const STEP: u32 = 2;
+/// One thread in `waiters`; the low half counts threads.
+const THREAD: u64 = 1;
+const THREADS: u64 = TASK - 1;
 
 impl Event {
     /// Registers the caller as a waiter. Re-check the condition after this, then `wait` or drop;
     /// when the wait loop is over, call [`Event::pass_on`].
     pub(crate) fn prepare(&self) -> Waiter<'_> {
         // Relaxed: ordered against the notifier by the fence that follows (module docs).
-        self.waiters.fetch_add(1, Relaxed);
+        self.waiters.fetch_add(THREAD, Relaxed);
         // Acquire: pairs with the Release bump in `notify_*`, so if we see a bump we also see the
         // state change made before it. The arm is ordered before the notifier's read of `seq` by
         // the fence that follows.
@@ -92,11 +117,24 @@ impl Event {
 
     fn notify_one_fenced(&self) {
         // Relaxed: ordered by the caller's fence against the waiter's fence (module docs).
-        if self.waiters.load(Relaxed) == 0 {
+        let waiters = self.waiters.load(Relaxed);
+        if waiters != 0 {
+            // Relaxed: a first guess for the CAS, ordered by the same fence.
+            self.wake_one(waiters, || self.seq.load(Relaxed));
+        }
+    }
+
+    /// The part of a `notify_one` after it found `waiters` non-zero: a task if one is waiting and
+    /// not yet woken, else a thread if one is armed. `seq` reads the futex word (ordered by the
+    /// caller's handshake).
+    fn wake_one(&self, waiters: u64, seq: impl FnOnce() -> u32) {
+        if waiters >= TASK && self.tasks.wake_one() {
             return;
         }
-        // Relaxed: a first guess for the CAS, ordered by the same fence.
-        let mut seq = self.seq.load(Relaxed);
+        if waiters & THREADS == 0 {
+            return;
+        }
+        let mut seq = seq();
         while seq & ARMED != 0 {
             // Release: a waiter that reads the new value also sees the state change made before
             // it. Relaxed on failure: retry with the value seen.
@@ -123,18 +161,12 @@ impl Event {
     pub(crate) fn notify_one_after_claim(&self) {
         #[cfg(loom)]
         fence(SeqCst);
-        // SeqCst: the handshake (above); with nobody waiting this load is all a notify costs.
-        if self.waiters.load(SeqCst) == 0 {
-            return;
-        }
-        // SeqCst: as above, so that an armed waiter's `seq` is seen.
-        let mut seq = self.seq.load(SeqCst);
-        while seq & ARMED != 0 {
-            // Release: as in `notify_one_fenced`. Relaxed on failure: retry with the value seen.
-            match self.seq.compare_exchange_weak(seq, seq.wrapping_add(STEP) & !ARMED, Release, Relaxed) {
-                Ok(_) => return futex::wake_one(&self.seq),
-                Err(current) => seq = current,
-            }
+        // SeqCst: the handshake (above); with nobody waiting, thread or task, this load is all a
+        // notify costs.
+        let waiters = self.waiters.load(SeqCst);
+        if waiters != 0 {
+            // SeqCst: as above, so that an armed waiter's `seq` is seen.
+            self.wake_one(waiters, || self.seq.load(SeqCst));
         }
     }
 
@@ -143,24 +175,28 @@ impl Event {
         #[cfg(loom)]
         fence(SeqCst);
         // SeqCst: the handshake (see `notify_one_after_claim`).
-        if self.waiters.load(SeqCst) == 0 {
-            return;
+        let waiters = self.waiters.load(SeqCst);
+        self.wake_all(waiters);
+    }
+
+    /// The part of a `notify_all` after the handshake: every task and every thread.
+    fn wake_all(&self, waiters: u64) {
+        if waiters >= TASK {
+            self.tasks.wake_all();
         }
-        // Release: as in `notify_one_fenced`. Adding `STEP` leaves `ARMED` as it was.
-        self.seq.fetch_add(STEP, Release);
-        futex::wake_all(&self.seq);
+        if waiters & THREADS != 0 {
+            // Release: as in `notify_one_fenced`. Adding `STEP` leaves `ARMED` as it was.
+            self.seq.fetch_add(STEP, Release);
+            futex::wake_all(&self.seq);
+        }
     }
 
     /// Wakes every registered waiter, armed or not. Call after making the waited-for state true.
     pub(crate) fn notify_all(&self) {
         fence(SeqCst);
         // Relaxed: ordered by the fence above against the waiter's fence (module docs).
-        if self.waiters.load(Relaxed) == 0 {
-            return;
-        }
-        // Release: as in `notify_one_fenced`. Adding `STEP` leaves `ARMED` as it was.
-        self.seq.fetch_add(STEP, Release);
-        futex::wake_all(&self.seq);
+        let waiters = self.waiters.load(Relaxed);
+        self.wake_all(waiters);
     }
 
     /// Call once a thread that registered (with `prepare`) leaves its wait loop, whatever the
@@ -172,6 +208,26 @@ impl Event {
         fence(SeqCst);
         if still_true() {
             self.notify_one_fenced();
+        }
+    }
+
+    /// A task's `prepare`: stores `waker` for `ticket` (registering it the first time), then
+    /// fences. Re-check the condition after this and return `Pending` only if it is still false;
+    /// once the future is done or dropped, call [`Event::deregister_task`]. Returns whether the
+    /// ticket was woken since the last call (it is waiting again now).
+    pub(crate) fn register_task(&self, ticket: &mut Ticket, waker: &Waker) -> bool {
+        let woken = self.tasks.register(ticket, waker, &self.waiters);
+        // Orders the registration before the caller's re-check, against notifiers (module docs).
+        fence(SeqCst);
+        woken
+    }
+
+    /// A task's [`Event::pass_on`], for a future that registered (else nothing happens): forgets
+    /// its ticket and, if `still_true` says the condition holds for another waiter, wakes one.
+    pub(crate) fn deregister_task(&self, ticket: &mut Ticket, still_true: impl FnOnce() -> bool) {
+        if ticket.is_registered() {
+            self.tasks.deregister(ticket, &self.waiters);
+            self.pass_on(still_true);
         }
     }
 }
@@ -188,7 +244,7 @@ impl Drop for Waiter<'_> {
     fn drop(&mut self) {
         // Relaxed: deregistration only makes notifiers skip work; a stale count costs one extra
         // wake, never a lost one.
-        if self.event.waiters.fetch_sub(1, Relaxed) > 1 {
+        if self.event.waiters.fetch_sub(THREAD, Relaxed) & THREADS > 1 {
             // Others still wait: a notifier that finds `ARMED` clear must not assume a wake is on
             // its way to them. Relaxed: ordered by the fence in `pass_on` or the next `prepare`.
             self.event.seq.fetch_or(ARMED, Relaxed);

@@ -108,6 +108,27 @@ impl<T> Fifo<T> {
         self.core.pushed().saturating_sub(done) as usize
     }
 
+    pub(crate) fn not_empty(&self) -> &Event {
+        &self.not_empty
+    }
+
+    pub(crate) fn not_full(&self) -> &Event {
+        &self.not_full
+    }
+
+    pub(crate) fn all_done(&self) -> &Event {
+        &self.all_done
+    }
+
+    /// After the close mark a get either finds an item or learns `Closed`; either decides it.
+    pub(crate) fn can_get(&self) -> bool {
+        !self.is_empty() || self.is_shutdown()
+    }
+
+    pub(crate) fn can_put(&self) -> bool {
+        self.is_shutdown() || self.has_room()
+    }
+
     // ---- put ----
 
     pub(crate) fn put(&self, item: T, deadline: Deadline) -> Result<(), PutError<T>> {
@@ -122,7 +143,7 @@ impl<T> Fifo<T> {
     }
 
     /// One claim attempt: `Err` gives the item back unless the verdict is final.
-    fn try_put(&self, item: T) -> Result<Result<(), PutError<T>>, T> {
+    pub(crate) fn try_put(&self, item: T) -> Result<Result<(), PutError<T>>, T> {
         match self.core.try_push(item, self.capacity()) {
             Ok(()) => {
                 self.not_empty.notify_one_after_claim();
@@ -186,7 +207,7 @@ impl<T> Fifo<T> {
     }
 
     /// One claim attempt: `None` if the queue is empty and may fill again.
-    fn try_take(&self) -> Option<Result<T, GetError>> {
+    pub(crate) fn try_take(&self) -> Option<Result<T, GetError>> {
         match self.core.try_pop() {
             Ok(item) => {
                 self.not_full.notify_one_after_claim();
@@ -287,7 +308,7 @@ impl<T> Fifo<T> {
         }
     }
 
-    fn all_tasks_done(&self) -> bool {
+    pub(crate) fn all_tasks_done(&self) -> bool {
         // Acquire: pairs with the `task_done` CAS (module docs). `pushed` is read after it, so it
         // is at least the `pushed` that CAS saw: equal means nothing was unfinished at that point.
         let done = self.done.load(Acquire);

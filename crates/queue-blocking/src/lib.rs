@@ -98,6 +98,8 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(missing_docs)]
 
+mod async_methods;
+mod batch;
 mod blocking;
 mod container;
 mod engine;
@@ -105,19 +107,27 @@ mod error;
 mod event;
 mod fifo;
 mod futex;
+mod futures;
 mod handles;
 mod queue;
 mod simple;
 mod store;
+#[cfg(feature = "stream")]
+mod stream;
 mod sync;
+mod task;
 mod time;
 
 pub use blocking::{BlockingQueue, LifoQueue, PriorityQueue, Queue};
 pub use container::{Container, Custom};
 pub use error::{GetError, PutError, TaskDoneError};
+pub use futures::{GetFuture, JoinFuture, PutFuture};
 pub use handles::{Consumer, Producer};
 pub use queue_core::{MsQueue, PanicPayload, RawQueue, SegmentedQueue, SkipListPq, TreiberStack};
 pub use simple::SimpleQueue;
+#[cfg(feature = "stream")]
+pub use stream::GetStream;
+pub use task::Task;
 
 /// Names that [`Container`]'s hidden associated type must reach; not part of the API.
 #[doc(hidden)]
@@ -128,6 +138,8 @@ pub mod __private {
     pub use crate::time::Deadline;
 }
 
+#[cfg(all(test, loom))]
+mod loom_async;
 #[cfg(all(test, loom))]
 mod loom_tests;
 

@@ -21,7 +21,7 @@ use crate::futex::loom_clock::advance;
 use crate::queue::Inner;
 use crate::time::Deadline;
 
-struct Locked<T>(Mutex<VecDeque<T>>);
+pub(crate) struct Locked<T>(Mutex<VecDeque<T>>);
 
 impl<T> Default for Locked<T> {
     fn default() -> Self {

@@ -171,6 +171,31 @@ impl<T, R> Inner<T, R> {
         self.unfinished.load(Relaxed)
     }
 
+    pub(crate) fn not_empty(&self) -> &Event {
+        &self.store.not_empty
+    }
+
+    pub(crate) fn not_full(&self) -> &Event {
+        &self.not_full
+    }
+
+    pub(crate) fn all_done(&self) -> &Event {
+        &self.all_done
+    }
+
+    pub(crate) fn can_get(&self) -> bool {
+        !self.is_empty() || self.closed()
+    }
+
+    pub(crate) fn can_put(&self) -> bool {
+        self.is_shutdown() || self.has_room()
+    }
+
+    pub(crate) fn all_tasks_done(&self) -> bool {
+        // Acquire: pairs with the Release decrements, so the tasks' work is visible to us.
+        self.unfinished.load(Acquire) == 0
+    }
+
     /// `Some(true)`: took a slot; `Some(false)`: unbounded, the slot comes with publishing;
     /// `None`: full.
     fn reserve(&self) -> Option<bool> {

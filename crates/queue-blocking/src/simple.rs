@@ -1,10 +1,16 @@
 //! `SimpleQueue`: Python's unbounded FIFO without maxsize, task tracking or shutdown.
 
 use core::fmt;
+use core::future::IntoFuture;
 use std::time::{Duration, Instant};
 
+use queue_core::SegmentedQueue;
+
+use crate::async_methods::get_with_timer;
+use crate::batch::append_available;
 use crate::error::{GetError, PutError};
 use crate::fifo::Fifo;
+use crate::futures::GetFuture;
 use crate::time::Deadline;
 
 /// An unbounded FIFO queue with the small API of Python's `queue.SimpleQueue`: no `maxsize`, no
@@ -107,6 +113,100 @@ impl<T> SimpleQueue<T> {
     /// ```
     pub fn get_nowait(&self) -> Result<T, GetError> {
         self.inner.try_get().ok_or(GetError::Empty)
+    }
+
+    /// Waits for the oldest item without blocking the thread: the async form of
+    /// [`get`](Self::get). Cancel-safe: dropping the future loses no item. (There is no
+    /// `put_async`: a put into a `SimpleQueue` never waits.)
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let q = queue_blocking::SimpleQueue::new();
+    /// q.put(1);
+    /// assert_eq!(q.get_async().await, Ok(1));
+    /// # });
+    /// ```
+    pub fn get_async(&self) -> GetFuture<'_, T, SegmentedQueue<T>> {
+        GetFuture::new(&self.inner)
+    }
+
+    /// [`get_async`](Self::get_async) that gives up with [`GetError::Empty`] when `timer`
+    /// completes first; the queue is re-checked when it fires.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
+    /// let q = queue_blocking::SimpleQueue::<u8>::new();
+    /// let timer = tokio::time::sleep(std::time::Duration::from_millis(1));
+    /// assert!(q.get_async_timeout(timer).await.is_err());
+    /// # });
+    /// ```
+    pub async fn get_async_timeout<F: IntoFuture>(&self, timer: F) -> Result<T, GetError> {
+        get_with_timer(self.get_async(), timer).await
+    }
+
+    /// Waits for an item, then takes up to `max - 1` more that are there, appending them to
+    /// `buf`; returns how many (as [`Queue::get_many`](crate::BlockingQueue::get_many)).
+    ///
+    /// ```
+    /// let q = queue_blocking::SimpleQueue::new();
+    /// q.put_many(0..5);
+    /// let mut buf = Vec::new();
+    /// assert_eq!(q.get_many(&mut buf, 3), 3);
+    /// ```
+    pub fn get_many(&self, buf: &mut Vec<T>, max: usize) -> usize {
+        if max == 0 {
+            return 0;
+        }
+        buf.push(self.get());
+        1 + append_available(buf, max - 1, self.try_iter())
+    }
+
+    /// The async form of [`get_many`](Self::get_many); cancel-safe.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let q = queue_blocking::SimpleQueue::new();
+    /// q.put(1);
+    /// let mut buf = Vec::new();
+    /// assert_eq!(q.get_many_async(&mut buf, 3).await, 1);
+    /// # });
+    /// ```
+    pub async fn get_many_async(&self, buf: &mut Vec<T>, max: usize) -> usize {
+        if max == 0 {
+            return 0;
+        }
+        match self.get_async().await {
+            Ok(item) => buf.push(item),
+            Err(_) => unreachable!("an untimed get on a SimpleQueue cannot fail"),
+        }
+        1 + append_available(buf, max - 1, self.try_iter())
+    }
+
+    /// Puts every item, in order; never blocks.
+    ///
+    /// ```
+    /// let q = queue_blocking::SimpleQueue::new();
+    /// q.put_many("abc".chars());
+    /// assert_eq!(q.drain(), ['a', 'b', 'c']);
+    /// ```
+    pub fn put_many<I: IntoIterator<Item = T>>(&self, items: I) {
+        for item in items {
+            self.put(item);
+        }
+    }
+
+    /// Takes every item that is there now, without waiting, oldest first.
+    ///
+    /// ```
+    /// let q = queue_blocking::SimpleQueue::<u8>::new();
+    /// assert!(q.drain().is_empty());
+    /// ```
+    pub fn drain(&self) -> Vec<T> {
+        self.try_iter().collect()
+    }
+
+    fn try_iter(&self) -> impl Iterator<Item = T> + '_ {
+        core::iter::from_fn(|| self.inner.try_get())
     }
 
     /// Number of items (Python's `qsize()`; a snapshot).

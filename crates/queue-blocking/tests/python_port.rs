@@ -1411,35 +1411,6 @@ fn reentrant_drop_with_queue<F: Family>() {
 
 // ---- the per-kind test list -----------------------------------------------------------------
 
-macro_rules! for_each_kind {
-    ($($test:ident),* $(,)?) => {
-        mod fifo {
-            $(
-                #[test]
-                fn $test() {
-                    crate::common::run(concat!("fifo::", stringify!($test)), super::$test::<crate::common::Fifo>);
-                }
-            )*
-        }
-        mod lifo {
-            $(
-                #[test]
-                fn $test() {
-                    crate::common::run(concat!("lifo::", stringify!($test)), super::$test::<crate::common::Lifo>);
-                }
-            )*
-        }
-        mod priority {
-            $(
-                #[test]
-                fn $test() {
-                    crate::common::run(concat!("priority::", stringify!($test)), super::$test::<crate::common::Prio>);
-                }
-            )*
-        }
-    };
-}
-
 for_each_kind!(
     // BaseQueueTestMixin, in CPython's order.
     queue_task_done,

@@ -6,6 +6,8 @@
 //! Every test file uses only part of this module.
 #![allow(dead_code)]
 
+pub mod exec;
+
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Condvar, Mutex, Once};
@@ -285,6 +287,38 @@ impl Family for Prio {
         v.sort();
         v
     }
+}
+
+/// Declares one `#[test]` per queue kind (modules `fifo`, `lifo`, `priority`) for each generic
+/// function `$test::<F: Family>` named, each run under the watchdog.
+#[macro_export]
+macro_rules! for_each_kind {
+    ($($test:ident),* $(,)?) => {
+        mod fifo {
+            $(
+                #[test]
+                fn $test() {
+                    $crate::common::run(concat!("fifo::", stringify!($test)), super::$test::<$crate::common::Fifo>);
+                }
+            )*
+        }
+        mod lifo {
+            $(
+                #[test]
+                fn $test() {
+                    $crate::common::run(concat!("lifo::", stringify!($test)), super::$test::<$crate::common::Lifo>);
+                }
+            )*
+        }
+        mod priority {
+            $(
+                #[test]
+                fn $test() {
+                    $crate::common::run(concat!("priority::", stringify!($test)), super::$test::<$crate::common::Prio>);
+                }
+            )*
+        }
+    };
 }
 
 /// A new queue of kind `F`.

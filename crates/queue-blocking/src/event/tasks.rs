@@ -1,0 +1,122 @@
+//! The tasks waiting at one [`Event`](super::Event): their wakers, keyed by a ticket, behind a
+//! mutex.
+//!
+//! The lock is taken only on slow paths: by a future that must wait (to store or refresh its
+//! waker), by one that leaves after registering, and by a notifier that found a task registered
+//! (the event's waiter word says so; with no task registered a notifier never looks here). A
+//! lock-free list (tokio's intrusive one, or an `AtomicWaker` per slot) would save the lock on
+//! those paths but needs pinned, self-referential nodes and `unsafe`; here every one of those
+//! paths has already paid a failed attempt and is about to park a task, which costs more than an
+//! uncontended lock.
+//!
+//! Tickets grow, so the map's first entry is the task waiting longest: `wake_one` serves tasks
+//! first-come, first-served, and a task that was woken and must wait again keeps its ticket, and
+//! with it its place. A ticket's entry leaves the map when it is woken; that absence is how the
+//! future learns it was notified.
+//!
+//! # Memory ordering
+//!
+//! All of it is the mutex's. The count of registered tasks in the event's waiter word is changed
+//! inside the critical section that adds or removes a ticket, so a notifier that reads the count
+//! and then locks finds the entries counted: had its lock come first, its read would happen before
+//! the count's change and could not see it.
+
+use std::collections::BTreeMap;
+use std::sync::PoisonError;
+use std::task::Waker;
+
+use crate::sync::{AtomicU64, Mutex, Ordering::*};
+
+/// One registered task, in the event's waiter word (the low half counts threads).
+pub(super) const TASK: u64 = 1 << 32;
+
+#[derive(Debug, Default)]
+pub(super) struct Tasks {
+    list: Mutex<List>,
+}
+
+#[derive(Debug, Default)]
+struct List {
+    /// Tasks waiting and not yet woken, by ticket.
+    waiting: BTreeMap<u64, Waker>,
+    next: u64,
+}
+
+/// A future's place at an event: `None` until it first registers.
+#[derive(Debug, Default)]
+pub(crate) struct Ticket(Option<u64>);
+
+impl Ticket {
+    pub(crate) fn is_registered(&self) -> bool {
+        self.0.is_some()
+    }
+}
+
+impl Tasks {
+    fn lock(&self) -> impl core::ops::DerefMut<Target = List> + '_ {
+        // A panic under the lock (a user waker's `clone`) leaves the map as it was: carry on.
+        self.list.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Stores `waker` under `ticket`, taking a new ticket (and counting the task in `waiters`)
+    /// on the first call. Returns whether the ticket had been woken since the previous call.
+    pub(super) fn register(&self, ticket: &mut Ticket, waker: &Waker, waiters: &AtomicU64) -> bool {
+        let mut list = self.lock();
+        match ticket.0 {
+            None => {
+                let id = list.next;
+                list.next += 1;
+                list.waiting.insert(id, waker.clone());
+                // Relaxed: inside the critical section (module docs); the caller's fence orders it
+                // against notifiers that do not lock.
+                waiters.fetch_add(TASK, Relaxed);
+                ticket.0 = Some(id);
+                false
+            }
+            Some(id) => match list.waiting.get_mut(&id) {
+                Some(stored) => {
+                    if !stored.will_wake(waker) {
+                        stored.clone_from(waker);
+                    }
+                    false
+                }
+                None => {
+                    list.waiting.insert(id, waker.clone());
+                    true
+                }
+            },
+        }
+    }
+
+    /// Forgets `ticket` and uncounts its task. Returns whether it had been woken and not yet
+    /// re-registered (a notification it did not act on).
+    pub(super) fn deregister(&self, ticket: &mut Ticket, waiters: &AtomicU64) -> bool {
+        let Some(id) = ticket.0.take() else { return false };
+        let mut list = self.lock();
+        let woken = list.waiting.remove(&id).is_none();
+        // Relaxed: inside the critical section; a stale count costs a notifier one lock.
+        waiters.fetch_sub(TASK, Relaxed);
+        woken
+    }
+
+    /// Wakes the task waiting longest; `false` if every registered task has been woken already.
+    pub(super) fn wake_one(&self) -> bool {
+        let waker = self.lock().waiting.pop_first();
+        match waker {
+            // Outside the lock: `wake` runs the executor's code.
+            Some((_, waker)) => {
+                waker.wake();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Wakes every registered task.
+    pub(super) fn wake_all(&self) {
+        let woken = core::mem::take(&mut self.lock().waiting);
+        for waker in woken.into_values() {
+            waker.wake();
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! The futures of the async methods: a get, a put and a join that wait at the same events as
+//! blocked threads, so a put wakes a thread in `get()` or a task in `get_async()`, whichever waits.
+//!
+//! Each poll makes one attempt that never waits; if it cannot decide, the future registers its
+//! waker at the event ([`Event::register_task`]), re-checks, and only then returns `Pending`. A
+//! future that registered deregisters when it completes or is dropped, and passes on a wake-up
+//! it may have swallowed (event.rs), so a cancelled future never strands an item or a waiter.
+//!
+//! # Cancel safety
+//!
+//! * [`GetFuture`]: an item is taken only inside a poll that returns it, so dropping the future
+//!   before it completes loses nothing; a wake-up it received goes to another waiter.
+//! * [`PutFuture`]: the item is put inside a poll that returns `Ready(Ok(()))`, or not at all;
+//!   dropping the future before it completes drops the item with it, unput.
+//! * [`JoinFuture`]: holds nothing.
+
+use core::fmt;
+use core::future::Future;
+use core::marker::PhantomData;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+
+use queue_core::RawQueue;
+
+use crate::container::Container;
+use crate::engine::Engine;
+use crate::error::{GetError, PutError};
+use crate::event::Ticket;
+
+/// The future of [`get_async`](crate::BlockingQueue::get_async): resolves to the next item, or
+/// to [`GetError::ShutDown`] once the queue is shut down and empty. Cancel-safe: dropping it
+/// before it completes loses no item.
+#[must_use = "futures do nothing unless polled"]
+pub struct GetFuture<'a, T, C: Container<T>> {
+    engine: &'a C::Engine,
+    ticket: Ticket,
+    _item: PhantomData<fn() -> T>,
+}
+
+/// The future of [`put_async`](crate::BlockingQueue::put_async): resolves once the item is in
+/// the queue, or to [`PutError::ShutDown`] with the item. Dropping it before it completes drops
+/// the item, unput.
+#[must_use = "futures do nothing unless polled"]
+pub struct PutFuture<'a, T, C: Container<T>> {
+    engine: &'a C::Engine,
+    item: Option<T>,
+    ticket: Ticket,
+}
+
+/// The future of [`join_async`](crate::BlockingQueue::join_async): resolves once every task is
+/// done.
+#[must_use = "futures do nothing unless polled"]
+pub struct JoinFuture<'a, T, C: Container<T>> {
+    engine: &'a C::Engine,
+    ticket: Ticket,
+    _item: PhantomData<fn() -> T>,
+}
+
+// The item is never pinned: polls move it in and out of the `Option` by value.
+impl<T, C: Container<T>> Unpin for PutFuture<'_, T, C> {}
+
+impl<'a, T, C: Container<T>> GetFuture<'a, T, C> {
+    pub(crate) fn new(engine: &'a C::Engine) -> Self {
+        Self { engine, ticket: Ticket::default(), _item: PhantomData }
+    }
+}
+
+impl<'a, T, C: Container<T>> PutFuture<'a, T, C> {
+    pub(crate) fn new(engine: &'a C::Engine, item: T) -> Self {
+        Self { engine, item: Some(item), ticket: Ticket::default() }
+    }
+
+    /// The item back, if not put yet: for a put that gives up (`put_async_timeout`).
+    pub(crate) fn take_item(&mut self) -> Option<T> {
+        self.item.take()
+    }
+}
+
+impl<'a, T, C: Container<T>> JoinFuture<'a, T, C> {
+    pub(crate) fn new(engine: &'a C::Engine) -> Self {
+        Self { engine, ticket: Ticket::default(), _item: PhantomData }
+    }
+}
+
+impl<T, C: Container<T> + RawQueue<T>> GetFuture<'_, T, C> {
+    /// A last attempt for a get that gives up (`get_async_timeout`): the queue is re-checked
+    /// before `Empty` is reported, as for a blocking get.
+    pub(crate) fn give_up(&mut self) -> Result<T, GetError> {
+        let verdict = self.engine.attempt_get().unwrap_or(Err(GetError::Empty));
+        self.leave();
+        verdict
+    }
+}
+
+impl<T, C: Container<T>> GetFuture<'_, T, C> {
+    /// Deregisters, handing on a wake-up this future may have received (event.rs); does nothing
+    /// if it never registered or already left.
+    fn leave(&mut self) {
+        let engine = self.engine;
+        engine.not_empty().deregister_task(&mut self.ticket, || engine.can_get());
+    }
+}
+
+impl<T, C: Container<T> + RawQueue<T>> Future for GetFuture<'_, T, C> {
+    type Output = Result<T, GetError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let engine = this.engine;
+        loop {
+            if let Some(verdict) = engine.attempt_get() {
+                this.leave();
+                return Poll::Ready(verdict);
+            }
+            engine.not_empty().register_task(&mut this.ticket, cx.waker());
+            if !engine.can_get() {
+                return Poll::Pending;
+            }
+        }
+    }
+}
+
+impl<T, C: Container<T>> PutFuture<'_, T, C> {
+    /// As [`GetFuture::leave`], at `not_full`.
+    fn leave(&mut self) {
+        let engine = self.engine;
+        engine.not_full().deregister_task(&mut self.ticket, || engine.can_put());
+    }
+}
+
+impl<T, C: Container<T> + RawQueue<T>> Future for PutFuture<'_, T, C> {
+    type Output = Result<(), PutError<T>>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let engine = this.engine;
+        let mut item = this.item.take().expect("PutFuture polled after it completed");
+        loop {
+            match engine.attempt_put(item) {
+                Ok(verdict) => {
+                    this.leave();
+                    return Poll::Ready(verdict);
+                }
+                Err(back) => item = back,
+            }
+            engine.not_full().register_task(&mut this.ticket, cx.waker());
+            if !engine.can_put() {
+                this.item = Some(item);
+                return Poll::Pending;
+            }
+        }
+    }
+}
+
+impl<T, C: Container<T>> Future for JoinFuture<'_, T, C> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        let engine = this.engine;
+        loop {
+            if engine.all_tasks_done() {
+                // No hand-off: `all_done` is only notified with `notify_all` (fifo.rs).
+                engine.all_done().deregister_task(&mut this.ticket, || false);
+                return Poll::Ready(());
+            }
+            engine.all_done().register_task(&mut this.ticket, cx.waker());
+            if !engine.all_tasks_done() {
+                return Poll::Pending;
+            }
+        }
+    }
+}
+
+// Drop is where cancel safety lives: a future that registered and is dropped hands on a
+// wake-up it may have received.
+impl<T, C: Container<T>> Drop for GetFuture<'_, T, C> {
+    fn drop(&mut self) {
+        self.leave();
+    }
+}
+
+impl<T, C: Container<T>> Drop for PutFuture<'_, T, C> {
+    fn drop(&mut self) {
+        self.leave();
+    }
+}
+
+impl<T, C: Container<T>> Drop for JoinFuture<'_, T, C> {
+    fn drop(&mut self) {
+        self.engine.all_done().deregister_task(&mut self.ticket, || false);
+    }
+}
+
+impl<T, C: Container<T>> fmt::Debug for GetFuture<'_, T, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetFuture").field("waiting", &self.ticket.is_registered()).finish_non_exhaustive()
+    }
+}
+
+impl<T, C: Container<T>> fmt::Debug for PutFuture<'_, T, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PutFuture").field("waiting", &self.ticket.is_registered()).finish_non_exhaustive()
+    }
+}
+
+impl<T, C: Container<T>> fmt::Debug for JoinFuture<'_, T, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JoinFuture").field("waiting", &self.ticket.is_registered()).finish_non_exhaustive()
+    }
+}
