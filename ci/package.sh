@@ -9,7 +9,7 @@ for crate in queue-core queue-blocking; do
     for needed in README.md LICENSE-MIT LICENSE-APACHE src/lib.rs; do
         grep -qx "$needed" <<<"$list" || { echo "$crate: $needed missing from the package" >&2; exit 1; }
     done
-    if grep -E '^tests/|loom_tests|^examples/soak/' <<<"$list"; then
+    if grep -E '^tests/|loom_(tests|async)|^examples/soak/' <<<"$list"; then
         echo "$crate: the package above carries test harnesses" >&2
         exit 1
     fi

@@ -50,11 +50,59 @@
 //! | `queue.Full`, `queue.Empty`, `queue.ShutDown` | [`PutError::Full`], [`GetError::Empty`], [`PutError::ShutDown`] / [`GetError::ShutDown`] |
 //! | `SimpleQueue` | [`SimpleQueue`]: `put` and `get` cannot fail |
 //! | (no equivalent) | [`split`](BlockingQueue::split): handles; the last producer dropped shuts the queue down, the last consumer dropped shuts it down immediately |
+//! | (no equivalent) | `put_async`, `get_async`, `join_async` and their `_timeout(timer)` forms; `stream()` (feature `stream`) |
+//! | (no equivalent) | `put_many`, `put_many_nowait`, `get_many`, `get_many_timeout`, `get_many_async`, `drain` |
+//! | `item = q.get()` ... `finally: q.task_done()` | `let item = q.get_task()?;` (a [`Task`] guard calls `task_done` when dropped) |
 //!
 //! Deliberate differences: failed puts return the item inside the error (ownership); negative
 //! timeouts cannot be expressed (`Duration`); an immediate shutdown returns the drained items
 //! instead of discarding them; `set_maxsize` wakes putters; equal priorities leave first-in,
 //! first-out.
+//!
+//! # Async
+//!
+//! Every queue has async forms of its waiting methods: [`put_async`](BlockingQueue::put_async),
+//! [`get_async`](BlockingQueue::get_async), [`join_async`](BlockingQueue::join_async),
+//! [`get_many_async`](BlockingQueue::get_many_async) and
+//! [`get_task_async`](BlockingQueue::get_task_async) ([`SimpleQueue`] has the get side). They need
+//! no runtime (only `std`'s `Future` and `Waker`), and tasks wait at the same places as threads:
+//! a put wakes a thread blocked in `get()` or a task awaiting `get_async()`, whichever waits, and
+//! a get wakes a blocked putter of either kind. The timed forms
+//! ([`get_async_timeout`](BlockingQueue::get_async_timeout) and the others) take the caller's
+//! timer future, such as `tokio::time::sleep(d)`: without a runtime nothing could wake a task at
+//! an `Instant`. With the `stream` feature, `stream()` gives the items as a
+//! `futures_core::Stream` (`GetStream`).
+//!
+//! ```
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let q = queue_blocking::Queue::bounded(4);
+//! std::thread::scope(|s| {
+//!     s.spawn(|| q.put("from a thread").unwrap()); // a blocking producer
+//! });
+//! assert_eq!(q.get_async().await, Ok("from a thread")); // an async consumer
+//! # });
+//! ```
+//!
+//! Cancel safety: a [`GetFuture`] takes an item only in the poll that returns it, so dropping one
+//! loses nothing, and a wake-up it had received goes on to another waiter. A [`PutFuture`]
+//! dropped before it completes drops its item, unput. A waiting task costs the queue nothing
+//! until it registers its waker; with no task registered, a put or get checks for tasks with the
+//! same single load that checks for sleeping threads. Registering takes a short lock (a `Mutex`
+//! per wait point, around the wakers), on the slow path only: the future has already failed once
+//! and is about to return `Pending`; a notifier takes it only when a task is registered.
+//!
+//! # Batches and task guards
+//!
+//! [`put_many`](BlockingQueue::put_many) puts in order, waiting for room for each item;
+//! [`put_many_nowait`](BlockingQueue::put_many_nowait) puts what fits. Both return what they did
+//! not put inside the error, in order. [`get_many`](BlockingQueue::get_many) waits for one item,
+//! then takes up to `max - 1` more that are already there (tokio's `recv_many`);
+//! [`drain`](BlockingQueue::drain) takes what is there. They are loops over the single-item
+//! operations, so every guarantee of those holds per item.
+//!
+//! [`get_task`](BlockingQueue::get_task) returns the item in a [`Task`] guard that calls
+//! [`task_done`](BlockingQueue::task_done) when dropped, after dropping the item, so a worker that
+//! returns early or panics still marks its task done and `join` cannot hang on it.
 //!
 //! # Timeouts
 //!

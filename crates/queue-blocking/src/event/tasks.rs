@@ -33,6 +33,10 @@ pub(super) const TASK: u64 = 1 << 32;
 #[derive(Debug, Default)]
 pub(super) struct Tasks {
     list: Mutex<List>,
+    /// Times the lock was taken: the unit tests check that notifiers with no task registered
+    /// never take it.
+    #[cfg(all(test, not(loom)))]
+    locks: std::sync::atomic::AtomicUsize,
 }
 
 #[derive(Debug, Default)]
@@ -54,6 +58,8 @@ impl Ticket {
 
 impl Tasks {
     fn lock(&self) -> impl core::ops::DerefMut<Target = List> + '_ {
+        #[cfg(all(test, not(loom)))]
+        self.locks.fetch_add(1, Relaxed);
         // A panic under the lock (a user waker's `clone`) leaves the map as it was: carry on.
         self.list.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -118,5 +124,67 @@ impl Tasks {
         for waker in woken.into_values() {
             waker.wake();
         }
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use std::sync::atomic::Ordering::Relaxed;
+    use std::task::Waker;
+
+    use super::super::{Event, Ticket};
+
+    fn locks(event: &Event) -> usize {
+        event.tasks.locks.load(Relaxed)
+    }
+
+    #[test]
+    fn notifiers_take_the_lock_only_when_a_task_is_registered() {
+        let event = Event::default();
+        event.notify_one();
+        event.notify_all();
+        event.notify_one_after_claim();
+        event.notify_all_after_claim();
+        assert_eq!(locks(&event), 0, "nobody waits: no lock");
+        // A thread waiting: the futex side only.
+        let waiter = event.prepare();
+        event.notify_one();
+        event.notify_all();
+        drop(waiter);
+        assert_eq!(locks(&event), 0, "only a thread waits: no lock");
+        // A task waiting: registration locks, and so does each notification that finds it.
+        let mut ticket = Ticket::default();
+        assert!(!event.register_task(&mut ticket, Waker::noop()));
+        assert_eq!(locks(&event), 1);
+        event.notify_one_after_claim();
+        assert_eq!(locks(&event), 2);
+        // Woken: the next registration learns it, and keeps its ticket.
+        assert!(event.register_task(&mut ticket, Waker::noop()));
+        event.deregister_task(&mut ticket, || false);
+        assert!(!ticket.is_registered());
+        let after = locks(&event);
+        event.notify_one_after_claim();
+        event.notify_all();
+        assert_eq!(locks(&event), after, "the task left: no lock again");
+    }
+
+    #[test]
+    fn tasks_are_woken_longest_waiting_first_and_once_each() {
+        let event = Event::default();
+        let mut tickets: Vec<Ticket> = (0..3).map(|_| Ticket::default()).collect();
+        for t in &mut tickets {
+            event.register_task(t, Waker::noop());
+        }
+        event.notify_one();
+        event.notify_one();
+        let woken: Vec<bool> = tickets.iter_mut().map(|t| event.register_task(t, Waker::noop())).collect();
+        assert_eq!(woken, [true, true, false]);
+        event.notify_all();
+        let woken: Vec<bool> = tickets.iter_mut().map(|t| event.register_task(t, Waker::noop())).collect();
+        assert_eq!(woken, [true, true, true]);
+        for t in &mut tickets {
+            event.deregister_task(t, || false);
+        }
+        assert_eq!(event.waiters.load(Relaxed), 0);
     }
 }
