@@ -9,3 +9,4 @@ cd "$(dirname "$0")/.."
 cargo bench -p queue-benches -- --test
 cargo run --release -p queue-benches --bin compare -- --rounds 1 --scale 0.05 --svg target/compare-smoke.svg
 test -s target/compare-smoke.svg
+cargo run --release -p queue-benches --bin compare_async -- --rounds 1 --scale 0.05

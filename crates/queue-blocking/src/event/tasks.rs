@@ -9,10 +9,12 @@
 //! paths has already paid a failed attempt and is about to park a task, which costs more than an
 //! uncontended lock.
 //!
-//! Tickets grow, so the map's first entry is the task waiting longest: `wake_one` serves tasks
-//! first-come, first-served, and a task that was woken and must wait again keeps its ticket, and
-//! with it its place. A ticket's entry leaves the map when it is woken; that absence is how the
-//! future learns it was notified.
+//! The list is a `VecDeque` sorted by ticket, and tickets grow, so its front is the task waiting
+//! longest: `wake_one` serves tasks first-come, first-served, and a task that was woken and must
+//! wait again keeps its ticket, and with it its place (it goes back in by binary search, near the
+//! front). A ticket's entry leaves the list when it is woken; that absence is how the future
+//! learns it was notified. The deque keeps its buffer when it empties, so a wait cycle in a steady
+//! stream allocates nothing.
 //!
 //! # Memory ordering
 //!
@@ -21,7 +23,7 @@
 //! and then locks finds the entries counted: had its lock come first, its read would happen before
 //! the count's change and could not see it.
 
-use std::collections::BTreeMap;
+use std::collections::VecDeque;
 use std::sync::PoisonError;
 use std::task::Waker;
 
@@ -41,8 +43,8 @@ pub(super) struct Tasks {
 
 #[derive(Debug, Default)]
 struct List {
-    /// Tasks waiting and not yet woken, by ticket.
-    waiting: BTreeMap<u64, Waker>,
+    /// Tasks waiting and not yet woken, sorted by ticket.
+    waiting: VecDeque<(u64, Waker)>,
     next: u64,
 }
 
@@ -53,6 +55,13 @@ pub(crate) struct Ticket(Option<u64>);
 impl Ticket {
     pub(crate) fn is_registered(&self) -> bool {
         self.0.is_some()
+    }
+}
+
+impl List {
+    /// Where `id` is, or would go.
+    fn find(&self, id: u64) -> Result<usize, usize> {
+        self.waiting.binary_search_by_key(&id, |&(ticket, _)| ticket)
     }
 }
 
@@ -72,22 +81,24 @@ impl Tasks {
             None => {
                 let id = list.next;
                 list.next += 1;
-                list.waiting.insert(id, waker.clone());
+                // The newest ticket: its place is the back.
+                list.waiting.push_back((id, waker.clone()));
                 // Relaxed: inside the critical section (module docs); the caller's fence orders it
                 // against notifiers that do not lock.
                 waiters.fetch_add(TASK, Relaxed);
                 ticket.0 = Some(id);
                 false
             }
-            Some(id) => match list.waiting.get_mut(&id) {
-                Some(stored) => {
+            Some(id) => match list.find(id) {
+                Ok(at) => {
+                    let stored = &mut list.waiting[at].1;
                     if !stored.will_wake(waker) {
                         stored.clone_from(waker);
                     }
                     false
                 }
-                None => {
-                    list.waiting.insert(id, waker.clone());
+                Err(at) => {
+                    list.waiting.insert(at, (id, waker.clone()));
                     true
                 }
             },
@@ -99,7 +110,13 @@ impl Tasks {
     pub(super) fn deregister(&self, ticket: &mut Ticket, waiters: &AtomicU64) -> bool {
         let Some(id) = ticket.0.take() else { return false };
         let mut list = self.lock();
-        let woken = list.waiting.remove(&id).is_none();
+        let woken = match list.find(id) {
+            Ok(at) => {
+                list.waiting.remove(at);
+                false
+            }
+            Err(_) => true,
+        };
         // Relaxed: inside the critical section; a stale count costs a notifier one lock.
         waiters.fetch_sub(TASK, Relaxed);
         woken
@@ -107,7 +124,7 @@ impl Tasks {
 
     /// Wakes the task waiting longest; `false` if every registered task has been woken already.
     pub(super) fn wake_one(&self) -> bool {
-        let waker = self.lock().waiting.pop_first();
+        let waker = self.lock().waiting.pop_front();
         match waker {
             // Outside the lock: `wake` runs the executor's code.
             Some((_, waker)) => {
@@ -120,8 +137,10 @@ impl Tasks {
 
     /// Wakes every registered task.
     pub(super) fn wake_all(&self) {
-        let woken = core::mem::take(&mut self.lock().waiting);
-        for waker in woken.into_values() {
+        // Taken out so the wakes run outside the lock (this one allocates; it is rare: shutdown,
+        // `set_maxsize`, the last `task_done`).
+        let woken: Vec<(u64, Waker)> = self.lock().waiting.drain(..).collect();
+        for (_, waker) in woken {
             waker.wake();
         }
     }
