@@ -48,8 +48,8 @@ step() {
 # ~15 s; queue-blocking's stress ~25 s, python_port ~15 s.
 step "queue-core stress + linearizability" \
     "${tsan_cargo[@]}" test "${build_std[@]}" -p queue-core --test stress --test linearizability
-step "queue-blocking stress + python_port" \
-    "${tsan_cargo[@]}" test "${build_std[@]}" -p queue-blocking --test stress --test python_port
+step "queue-blocking stress + python_port + async_queue" \
+    "${tsan_cargo[@]}" test "${build_std[@]}" -p queue-blocking --test stress --test python_port --test async_queue
 if [ "$soak_seconds" != 0 ]; then
     step "queue-blocking soak for ${soak_seconds} s" \
         "${tsan_cargo[@]}" run "${build_std[@]}" -p queue-blocking --example soak -- --seconds "$soak_seconds"
