@@ -34,6 +34,17 @@ use crate::store::spin;
 /// OS's and not the executor's. None under loom, to keep models small.
 const ASYNC_SPIN_ROUNDS: u32 = if cfg!(loom) { 0 } else { 2 };
 
+/// Spins round `round` and advances it, or says the spin is over (then register).
+fn spun(round: &mut u32) -> bool {
+    if *round < ASYNC_SPIN_ROUNDS {
+        spin(*round);
+        *round += 1;
+        true
+    } else {
+        false
+    }
+}
+
 /// The future of [`get_async`](crate::BlockingQueue::get_async): resolves to the next item, or
 /// to [`GetError::ShutDown`] once the queue is shut down and empty. Cancel-safe: dropping it
 /// before it completes loses no item.
@@ -120,9 +131,7 @@ impl<T, C: Container<T> + RawQueue<T>> Future for GetFuture<'_, T, C> {
                 this.leave();
                 return Poll::Ready(verdict);
             }
-            if round < ASYNC_SPIN_ROUNDS {
-                spin(round);
-                round += 1;
+            if spun(&mut round) {
                 continue;
             }
             engine.not_empty().register_task(&mut this.ticket, cx.waker());
@@ -157,9 +166,7 @@ impl<T, C: Container<T> + RawQueue<T>> Future for PutFuture<'_, T, C> {
                 }
                 Err(back) => item = back,
             }
-            if round < ASYNC_SPIN_ROUNDS {
-                spin(round);
-                round += 1;
+            if spun(&mut round) {
                 continue;
             }
             engine.not_full().register_task(&mut this.ticket, cx.waker());

@@ -6,14 +6,13 @@ use core::task::{Context, Poll};
 
 use futures_core::Stream;
 use futures_core::stream::FusedStream;
-use queue_core::RawQueue;
+use queue_core::{RawQueue, SegmentedQueue};
 
 use crate::blocking::BlockingQueue;
 use crate::container::Container;
 use crate::error::GetError;
 use crate::futures::GetFuture;
 use crate::simple::SimpleQueue;
-use queue_core::SegmentedQueue;
 
 /// The items of a queue as they come, ending once it is shut down and empty: the async form of
 /// [`iter`](BlockingQueue::iter). From [`BlockingQueue::stream`] or [`SimpleQueue::stream`]

@@ -16,6 +16,7 @@ mod report;
 use std::time::Instant;
 
 use queue_benches::alloc::Counting;
+use queue_benches::text::machine;
 
 #[global_allocator]
 static ALLOC: Counting = Counting;
@@ -64,19 +65,6 @@ fn options() -> Options {
     }
     assert!(o.rounds >= 1 && o.scale > 0.0);
     o
-}
-
-fn machine() -> String {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .map(|l| l[l.find(':').unwrap() + 1..].trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown CPU".to_string());
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    format!("{cores} threads available, {cpu}")
 }
 
 fn main() {

@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use queue_benches::stats::median;
 use queue_benches::svg::Bar;
+use queue_benches::text::fmt_value;
 
 /// Which way a metric improves.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -117,16 +118,6 @@ pub fn rows(cases: &[Case], measured: &[Measured]) -> Vec<Row> {
         }
     }
     out
-}
-
-fn fmt_value(v: f64) -> String {
-    if v >= 100.0 {
-        format!("{v:.0}")
-    } else if v >= 10.0 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.2}")
-    }
 }
 
 /// The rows as a Markdown table (so a run can be pasted into `docs/performance.md`).

@@ -27,10 +27,11 @@ mod runs;
 
 use std::time::Instant;
 
+use queue_benches::text::machine;
 use tokio::runtime::{Builder, Runtime};
 
 use channels::{AsyncChannel, AsyncChannelPeer, FlumeAsync, Ours, TokioBounded, TokioUnbounded};
-use report::{Case, Contender, Section, contender, machine, ours, run, table};
+use report::{Case, Contender, Section, contender, ours, run, table};
 use runs::{OursReceive, async_ping_pong, async_throughput, batch_crossbeam, batch_ours, batch_tokio};
 
 /// The bounded configurations' capacity, the same for every contender.

@@ -1,9 +1,9 @@
 //! Rounds, medians and the Markdown tables.
 
 use std::fmt::Write as _;
-use std::thread;
 
 use queue_benches::stats::median;
+use queue_benches::text::fmt_value;
 
 pub(crate) struct Contender<'a> {
     pub(crate) name: &'static str,
@@ -57,16 +57,6 @@ pub(crate) fn run(sections: &mut [Section<'_>], rounds: usize) {
     eprintln!();
 }
 
-pub(crate) fn fmt_value(v: f64) -> String {
-    if v >= 100.0 {
-        format!("{v:.0}")
-    } else if v >= 10.0 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.2}")
-    }
-}
-
 /// A section as a Markdown table: per contender the median and the min–max over rounds, and per
 /// ours variant the median of its per-round ratios to that contender.
 pub(crate) fn table(section: &Section<'_>) -> String {
@@ -104,14 +94,4 @@ pub(crate) fn table(section: &Section<'_>) -> String {
         }
     }
     s
-}
-
-pub(crate) fn machine() -> String {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo").ok().and_then(|info| {
-        info.lines().find_map(|l| {
-            l.strip_prefix("model name").map(|rest| rest.trim_start_matches([' ', '\t', ':']).to_string())
-        })
-    });
-    let threads = thread::available_parallelism().map_or(0, |n| n.get());
-    format!("{threads} threads available, {}", cpu.as_deref().unwrap_or("unknown CPU"))
 }

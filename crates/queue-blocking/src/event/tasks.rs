@@ -67,6 +67,7 @@ impl List {
 
 impl Tasks {
     fn lock(&self) -> impl core::ops::DerefMut<Target = List> + '_ {
+        // Relaxed: a count read by the unit tests on this thread only.
         #[cfg(all(test, not(loom)))]
         self.locks.fetch_add(1, Relaxed);
         // A panic under the lock (a user waker's `clone`) leaves the map as it was: carry on.
