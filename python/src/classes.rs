@@ -6,6 +6,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicIsize, Ordering::Relaxed};
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use pyo3::exceptions::PyValueError;
@@ -50,6 +51,9 @@ macro_rules! bounded_queue {
             queue: $queue,
             /// `maxsize` as Python set it (negative means unbounded, and reads back as set).
             maxsize: AtomicIsize,
+            /// Held by the `maxsize` setter across its two stores (here and in the queue), so
+            /// that racing setters (free-threaded Python) leave both holding the same value.
+            setting: Mutex<()>,
         }
 
         #[pymethods]
@@ -57,7 +61,11 @@ macro_rules! bounded_queue {
             #[new]
             #[pyo3(signature = (maxsize = 0))]
             fn new(maxsize: isize) -> Self {
-                Self { queue: <$queue>::new(maxsize.max(0) as usize), maxsize: AtomicIsize::new(maxsize) }
+                Self {
+                    queue: <$queue>::new(maxsize.max(0) as usize),
+                    maxsize: AtomicIsize::new(maxsize),
+                    setting: Mutex::new(()),
+                }
             }
 
             #[getter]
@@ -68,7 +76,12 @@ macro_rules! bounded_queue {
 
             #[setter]
             fn set_maxsize(&self, maxsize: isize) {
-                // Relaxed: as above.
+                // Two stores, one setter at a time: without the lock, setters A and B could store
+                // A, B here and B, A in the queue, leaving `q.maxsize` saying B while A is the
+                // bound in force. Nothing runs under the lock but the two stores and the queue's
+                // wake-up of putters (no Python code), so holding it attached cannot deadlock.
+                let _one_setter = self.setting.lock().unwrap_or_else(PoisonError::into_inner);
+                // Relaxed: as above; the lock orders racing setters.
                 self.maxsize.store(maxsize, Relaxed);
                 self.queue.set_maxsize(maxsize.max(0) as usize);
             }

@@ -43,6 +43,57 @@ class RaisingComparison(unittest.TestCase):
             q.put(x)
         self.assertEqual([q.get(), q.get(), q.get()], [1, 2, 3])
 
+    def test_every_raise_reaches_a_put_and_no_item_is_lost(self):
+        # Racing puts: a comparison may raise after the item is already in the queue (while the
+        # skiplist indexes it). That put must raise too, with its item kept and counted, never
+        # swallow the exception (issue 19, R4). Every raise reaches exactly one put.
+        import threading
+
+        state = {"calls": 0, "raised": 0}
+
+        class Flaky:
+            def __init__(self, k):
+                self.k = k
+
+            def __lt__(self, other):
+                state["calls"] += 1
+                if state["calls"] % 40 == 0:
+                    state["raised"] += 1
+                    raise ZeroDivisionError("cannot compare")
+                return self.k < other.k
+
+        q = queue_rs.PriorityQueue()
+        failed, ok = [], []
+
+        def putter(base):
+            for i in range(1500):
+                try:
+                    q.put(Flaky(base + i % 7))
+                    ok.append(1)
+                except ZeroDivisionError:
+                    failed.append(1)
+
+        threads = [threading.Thread(target=putter, args=(t * 10,)) for t in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertGreater(state["raised"], 0)
+        self.assertEqual(len(failed), state["raised"], "a comparison's exception was swallowed")
+        # Items of puts that raised after linking are in the queue and counted; the others not.
+        size = q.qsize()
+        self.assertEqual(q.unfinished_tasks, size)
+        self.assertGreaterEqual(size, len(ok))
+        self.assertLessEqual(size, len(ok) + len(failed))
+        got = 0
+        while True:
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                break
+            got += 1
+        self.assertEqual(got, size)
+
     def test_equal_items_leave_in_put_order(self):
         class Key:
             def __init__(self, k, tag):

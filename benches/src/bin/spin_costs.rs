@@ -1,6 +1,6 @@
 //! `cargo run --release -p queue-benches --bin spin_costs`: what one `spin_loop()` (a `pause`
 //! on x86) and one `yield_now()` with nothing else runnable cost on this machine. The blocking
-//! layer's spin-then-yield budget (`queue-blocking/src/store.rs`) is sized from these.
+//! layer's spin-then-yield budget (`queue-blocking/src/wait.rs`) is sized from these.
 
 use std::hint::{black_box, spin_loop};
 use std::time::Instant;

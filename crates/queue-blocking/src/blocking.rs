@@ -106,8 +106,10 @@ impl<T, C: Container<T> + RawQueue<T>> BlockingQueue<T, C> {
     ///
     /// # Panics
     ///
-    /// If the container's ordering panics (a user `Ord`), after leaving the queue as it was; and if
-    /// a `LifoQueue` or `PriorityQueue` already holds 2^31 items.
+    /// If the container's code panics (a user `Ord`, a [`Custom`](crate::Custom) container's
+    /// `push`): after restoring the queue's counts if the item did not go in, or after completing
+    /// the put if it did (crate docs, "Panics in user code"). And if a `LifoQueue` or
+    /// `PriorityQueue` already holds 2^31 items.
     ///
     /// ```
     /// let q = queue_blocking::Queue::unbounded();

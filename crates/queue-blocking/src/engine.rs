@@ -6,17 +6,20 @@
 //! by name. The methods that move items carry `where C: RawQueue<T>`, so a queue whose container
 //! needs `T: Ord` to order items asks for it only on those methods.
 
-use core::time::Duration;
-
 use queue_core::{RawQueue, SegmentedQueue};
 
 use crate::error::{GetError, PutError, TaskDoneError};
-use crate::event::Event;
+use crate::event::{Event, Events};
 use crate::fifo::Fifo;
 use crate::queue::Inner;
 use crate::time::Deadline;
+use crate::wait::{self, At, SPIN_ROUNDS};
 
 /// Python's `queue.Queue` protocol over the container `C`. Not for implementing outside this crate.
+///
+/// An engine supplies the operations that never wait (`attempt_put`, `attempt_get`), what a
+/// waiter re-checks (`can_put`, `can_get`, `all_tasks_done`) and its three events; `put`, `get`
+/// and `join` are written once, here, over the wait protocol of wait.rs.
 // Each method is the `BlockingQueue` method of the same name, documented there.
 #[allow(missing_docs)]
 pub trait Engine<T, C>: Sized {
@@ -28,115 +31,142 @@ pub trait Engine<T, C>: Sized {
     fn set_maxsize(&self, maxsize: usize);
     fn len(&self) -> usize;
     fn is_empty(&self) -> bool;
-    fn is_full(&self) -> bool;
     fn is_shutdown(&self) -> bool;
     fn unfinished_tasks(&self) -> usize;
     fn task_done(&self) -> Result<(), TaskDoneError>;
-    fn join(&self, deadline: Deadline) -> bool;
     fn shutdown(&self);
-    fn put(&self, item: T, deadline: Deadline) -> Result<(), PutError<T>>
-    where
-        C: RawQueue<T>;
-    fn get(&self, deadline: Deadline) -> Result<T, GetError>
-    where
-        C: RawQueue<T>;
-    fn try_get(&self) -> Option<T>
-    where
-        C: RawQueue<T>;
     fn shutdown_immediate(&self) -> Vec<T>
     where
         C: RawQueue<T>;
 
-    // ---- for the futures (futures.rs) ----
-
-    /// Where getters wait; notified by every put and by shutdown.
-    fn not_empty(&self) -> &Event;
-    /// Where putters wait; notified by every get, by `set_maxsize` and by shutdown.
-    fn not_full(&self) -> &Event;
-    /// Where joiners wait; notified (all of them) when no task is left.
-    fn all_done(&self) -> &Event;
+    fn events(&self) -> &Events;
+    /// Whether a put would find room now (re-checked by waiting putters).
+    fn has_room(&self) -> bool;
     /// Whether a get could be decided now: an item is there, or the queue is shut down and no
     /// put can still add one. What a waiting getter re-checks after it registers.
     fn can_get(&self) -> bool;
-    /// Whether a put could be decided now: room, or shut down.
-    fn can_put(&self) -> bool;
     /// `unfinished_tasks() == 0`, read with Acquire so the tasks' work is visible to the caller.
     fn all_tasks_done(&self) -> bool;
 
-    /// One put attempt that never waits: `Ok` with the verdict, or `Err` with the item back if the
-    /// queue is full.
+    fn is_full(&self) -> bool {
+        let max = self.maxsize();
+        max > 0 && self.len() >= max
+    }
+
+    /// Where getters wait; notified by every put and by shutdown.
+    fn not_empty(&self) -> &Event {
+        &self.events().not_empty
+    }
+
+    /// Where putters wait; notified by every get, by `set_maxsize` and by shutdown.
+    fn not_full(&self) -> &Event {
+        &self.events().not_full
+    }
+
+    /// Where joiners wait; notified (all of them) when no task is left.
+    fn all_done(&self) -> &Event {
+        &self.events().all_done
+    }
+
+    /// Whether a put could be decided now: room, or shut down.
+    fn can_put(&self) -> bool {
+        self.is_shutdown() || self.has_room()
+    }
+
+    /// One put attempt that never waits: `Ok` with the verdict (notifying a getter on success),
+    /// or `Err` with the item back if the queue is full. Python's order: shut down first.
     fn attempt_put(&self, item: T) -> Result<Result<(), PutError<T>>, T>
+    where
+        C: RawQueue<T>;
+
+    /// One get attempt that never waits: the verdict (notifying a putter on success), or `None`
+    /// if the queue is empty and may fill again.
+    fn attempt_get(&self) -> Option<Result<T, GetError>>
+    where
+        C: RawQueue<T>;
+
+    /// Puts `item`, waiting for room until `deadline`.
+    #[inline]
+    fn put(&self, item: T, deadline: Deadline) -> Result<(), PutError<T>>
     where
         C: RawQueue<T>,
     {
-        match self.put(item, Deadline::after(Duration::ZERO)) {
-            Err(PutError::Full(item)) => Err(item),
-            verdict => Ok(verdict),
+        match self.attempt_put(item) {
+            Ok(verdict) => verdict,
+            Err(item) => wait::until(
+                At::one_of(self.not_full(), SPIN_ROUNDS),
+                deadline,
+                item,
+                |item| self.attempt_put(item),
+                || self.can_put(),
+                |item| Err(PutError::Full(item)),
+            ),
         }
     }
 
-    /// One get attempt that never waits: `None` if the queue is empty and may fill again.
-    fn attempt_get(&self) -> Option<Result<T, GetError>>
+    /// Takes an item, waiting for one until `deadline`.
+    #[inline]
+    fn get(&self, deadline: Deadline) -> Result<T, GetError>
     where
         C: RawQueue<T>,
     {
-        match self.get(Deadline::after(Duration::ZERO)) {
-            Err(GetError::Empty) => None,
-            verdict => Some(verdict),
+        match self.attempt_get() {
+            Some(verdict) => verdict,
+            None => wait::until(
+                At::one_of(self.not_empty(), SPIN_ROUNDS),
+                deadline,
+                (),
+                |()| self.attempt_get().ok_or(()),
+                || self.can_get(),
+                |()| Err(GetError::Empty),
+            ),
         }
+    }
+
+    /// Takes an item if one is there.
+    fn try_get(&self) -> Option<T>
+    where
+        C: RawQueue<T>,
+    {
+        self.attempt_get()?.ok()
+    }
+
+    /// Waits until every task is done or `deadline` passes; returns whether all are done. No
+    /// spinning: tasks take long.
+    fn join(&self, deadline: Deadline) -> bool {
+        let done = || self.all_tasks_done();
+        let attempt = |()| if done() { Ok(true) } else { Err(()) };
+        done() || wait::until(At::all_of(self.all_done()), deadline, (), attempt, done, |()| false)
     }
 }
 
-/// Forwards every method of [`Engine`] to the engine's inherent method of the same name.
+/// Forwards every method of [`Engine`] that an engine defines to its inherent method of the
+/// same name.
 macro_rules! forward {
+    ($($method:ident($($arg:ident: $ty:ty),*) -> $ret:ty;)*) => {
+        $(
+            fn $method(&self, $($arg: $ty),*) -> $ret {
+                Self::$method(self, $($arg),*)
+            }
+        )*
+    };
+}
+
+macro_rules! engine_methods {
     () => {
-        fn maxsize(&self) -> usize {
-            Self::maxsize(self)
-        }
-        fn set_maxsize(&self, maxsize: usize) {
-            Self::set_maxsize(self, maxsize)
-        }
-        fn len(&self) -> usize {
-            Self::len(self)
-        }
-        fn is_empty(&self) -> bool {
-            Self::is_empty(self)
-        }
-        fn is_full(&self) -> bool {
-            Self::is_full(self)
-        }
-        fn is_shutdown(&self) -> bool {
-            Self::is_shutdown(self)
-        }
-        fn unfinished_tasks(&self) -> usize {
-            Self::unfinished_tasks(self)
-        }
-        fn task_done(&self) -> Result<(), TaskDoneError> {
-            Self::task_done(self)
-        }
-        fn join(&self, deadline: Deadline) -> bool {
-            Self::join(self, deadline)
-        }
-        fn shutdown(&self) {
-            Self::shutdown(self)
-        }
-        fn not_empty(&self) -> &Event {
-            Self::not_empty(self)
-        }
-        fn not_full(&self) -> &Event {
-            Self::not_full(self)
-        }
-        fn all_done(&self) -> &Event {
-            Self::all_done(self)
-        }
-        fn can_get(&self) -> bool {
-            Self::can_get(self)
-        }
-        fn can_put(&self) -> bool {
-            Self::can_put(self)
-        }
-        fn all_tasks_done(&self) -> bool {
-            Self::all_tasks_done(self)
+        forward! {
+            maxsize() -> usize;
+            set_maxsize(maxsize: usize) -> ();
+            len() -> usize;
+            is_empty() -> bool;
+            is_shutdown() -> bool;
+            unfinished_tasks() -> usize;
+            task_done() -> Result<(), TaskDoneError>;
+            shutdown() -> ();
+            events() -> &Events;
+            has_room() -> bool;
+            can_get() -> bool;
+            all_tasks_done() -> bool;
         }
     };
 }
@@ -148,30 +178,26 @@ impl<T, R> Engine<T, R> for Inner<T, R> {
     {
         Self::new(maxsize)
     }
-    forward!();
-    fn put(&self, item: T, deadline: Deadline) -> Result<(), PutError<T>>
-    where
-        R: RawQueue<T>,
-    {
-        Self::put(self, item, deadline)
-    }
-    fn get(&self, deadline: Deadline) -> Result<T, GetError>
-    where
-        R: RawQueue<T>,
-    {
-        Self::get(self, deadline)
-    }
-    fn try_get(&self) -> Option<T>
-    where
-        R: RawQueue<T>,
-    {
-        Self::try_get(self)
-    }
+    engine_methods!();
     fn shutdown_immediate(&self) -> Vec<T>
     where
         R: RawQueue<T>,
     {
         Self::shutdown_immediate(self)
+    }
+    #[inline]
+    fn attempt_put(&self, item: T) -> Result<Result<(), PutError<T>>, T>
+    where
+        R: RawQueue<T>,
+    {
+        Self::attempt_put(self, item)
+    }
+    #[inline]
+    fn attempt_get(&self) -> Option<Result<T, GetError>>
+    where
+        R: RawQueue<T>,
+    {
+        Self::attempt_get(self)
     }
 }
 
@@ -179,23 +205,16 @@ impl<T> Engine<T, SegmentedQueue<T>> for Fifo<T> {
     fn with_maxsize(maxsize: usize) -> Self {
         Self::new(maxsize)
     }
-    forward!();
-    fn put(&self, item: T, deadline: Deadline) -> Result<(), PutError<T>> {
-        Self::put(self, item, deadline)
-    }
-    fn get(&self, deadline: Deadline) -> Result<T, GetError> {
-        Self::get(self, deadline)
-    }
-    fn try_get(&self) -> Option<T> {
-        Self::try_get(self)
-    }
+    engine_methods!();
     fn shutdown_immediate(&self) -> Vec<T> {
         Self::shutdown_immediate(self)
     }
+    #[inline]
     fn attempt_put(&self, item: T) -> Result<Result<(), PutError<T>>, T> {
-        Self::try_put(self, item)
+        Self::attempt_put(self, item)
     }
+    #[inline]
     fn attempt_get(&self) -> Option<Result<T, GetError>> {
-        Self::try_take(self)
+        Self::attempt_get(self)
     }
 }

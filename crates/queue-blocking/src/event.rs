@@ -60,6 +60,7 @@ mod tasks;
 use std::task::Waker;
 
 use crossbeam_utils::CachePadded;
+use queue_core::Claim;
 
 use crate::futex;
 use crate::sync::{AtomicU32, AtomicU64, Ordering::*, fence};
@@ -77,6 +78,17 @@ pub struct Event {
     /// ticket ([`TASK`] each). One word, so that a notifier checks both with one load.
     waiters: CachePadded<AtomicU64>,
     tasks: Tasks,
+}
+
+/// The three places where a queue's callers wait.
+#[derive(Debug, Default)]
+pub struct Events {
+    /// Getters; notified by every put and by shutdown.
+    pub(crate) not_empty: Event,
+    /// Putters; notified by every get, by `set_maxsize` and by shutdown.
+    pub(crate) not_full: Event,
+    /// Joiners; notified (all of them) when no task is left.
+    pub(crate) all_done: Event,
 }
 
 /// A registered intention to wait, holding the sequence number read at registration.
@@ -145,9 +157,10 @@ impl Event {
         }
     }
 
-    /// [`Event::notify_one`] for a caller whose state change was a `SeqCst` read-modify-write
-    /// (a claim in `queue_core::SegmentedQueue`, a `SeqCst` CAS): then `SeqCst` loads of `waiters`
-    /// and `seq` close the handshake without a fence of our own. The waiter's side is unchanged
+    /// [`Event::notify_one`] for a caller whose state change was a `SeqCst` read-modify-write on
+    /// the word the waiters re-read, proven by the [`Claim`] it made (`queue_core`'s claim.rs: a
+    /// weakened claim makes no `Claim`, so it does not compile here). Then `SeqCst` loads of
+    /// `waiters` and `seq` close the handshake without a fence of our own. The waiter's side is unchanged
     /// (its fence is between its registration and its re-check), and C++20 [atomics.order] gives
     /// both halves of the Dekker argument in the module docs: if the waiter's fence precedes our
     /// load in the single total order, the load sees its registration (an operation sequenced
@@ -158,7 +171,7 @@ impl Event {
     ///
     /// Loom models `SeqCst` loads as `Acquire`, so under loom the fence is kept: the models check
     /// the fenced handshake, and the fence-free form rests on the argument above.
-    pub(crate) fn notify_one_after_claim(&self) {
+    pub(crate) fn notify_one_after_claim(&self, _: Claim) {
         #[cfg(loom)]
         fence(SeqCst);
         // SeqCst: the handshake (above); with nobody waiting, thread or task, this load is all a
@@ -171,7 +184,7 @@ impl Event {
     }
 
     /// [`Event::notify_all`] after a `SeqCst` read-modify-write, as [`Event::notify_one_after_claim`].
-    pub(crate) fn notify_all_after_claim(&self) {
+    pub(crate) fn notify_all_after_claim(&self, _: Claim) {
         #[cfg(loom)]
         fence(SeqCst);
         // SeqCst: the handshake (see `notify_one_after_claim`).

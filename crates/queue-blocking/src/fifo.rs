@@ -17,24 +17,43 @@
 //!   successful `task_done` calls (and items drained by `shutdown_immediate`). A put pays nothing
 //!   for task tracking; `task_done` fails exactly when `done` has caught up with `pushed`.
 //!
-//! Waiting uses three [`Event`]s. Puts and gets notify with `notify_*_after_claim`: their claims
-//! are `SeqCst` RMWs, so a notify with nobody waiting is one load (event.rs).
+//! Waiting uses three [`Event`]s, through the one wait protocol (wait.rs, via engine.rs). Puts,
+//! gets and `task_done` notify with `notify_*_after_claim`, handing over the [`Claim`] of their
+//! `SeqCst` RMW (the core's claims, the `done` CAS), so a notify with nobody waiting is one load
+//! (event.rs).
+//!
+//! [`Claim`]: queue_core::Claim
 //!
 //! # Memory ordering
 //!
-//! Items travel through the core (its edge W). The edges this file adds: a `task_done` CAS
-//! (`SeqCst`, so also Release) → the Acquire load of `done` in `join` that sees all tasks done,
-//! so each task's work happens before `join` returns. The handshakes with sleepers are the
-//! events' (event.rs).
+//! Items travel through the core (its edge W). The edges this file adds:
+//!
+//! * **D**: a `task_done` CAS (`SeqCst`, so also Release) → the Acquire load of `done` in `join`
+//!   that sees all tasks done, so each task's work happens before `join` returns.
+//! * **The pair rule**: every read of `done` whose value is compared with `pushed` (the tail
+//!   position, read after it) is Acquire, in `task_done`, `lower_unfinished`, `unfinished_tasks`
+//!   and `all_tasks_done`. Whoever wrote that `done` had read a `pushed` at least as large, and
+//!   the Acquire makes that read happen before ours, so our `pushed` is no older. With a Relaxed
+//!   read, consumer B (holding position 0) could pair the `done` of consumer A (position 1) with
+//!   a tail of 1 and report `TaskDoneError` with a task open, and `join` would never return:
+//!   x86 never shows it, AArch64 may (loom model `task_done_from_two_consumers`, Miri test
+//!   `tests/weak_memory.rs`).
+//!
+//! The handshakes with sleepers are the events' (event.rs).
+//!
+//! # User code
+//!
+//! None runs inside this engine's operations: the core calls no user code, items leave by value
+//! and are dropped by the caller, and a task's waker is woken with its panic contained
+//! (event/tasks.rs). So no step here needs an unwind guard; the generic engine (queue.rs) has
+//! them around its container's `push` and `pop`.
 
 use crossbeam_utils::CachePadded;
-use queue_core::{PopError, PushError, SegmentedQueue};
+use queue_core::{ClaimWord, PopError, PushError, SegmentedQueue};
 
 use crate::error::{GetError, PutError, TaskDoneError};
-use crate::event::Event;
-use crate::store::{SPIN_ROUNDS, spin};
-use crate::sync::{AtomicU64, AtomicUsize, Ordering::*};
-use crate::time::Deadline;
+use crate::event::Events;
+use crate::sync::{AtomicUsize, Ordering::*};
 
 /// The engine of `Queue` and `SimpleQueue` (module docs). Hidden: reached only as a
 /// `Container`'s associated type.
@@ -42,11 +61,10 @@ use crate::time::Deadline;
 pub struct Fifo<T> {
     core: SegmentedQueue<T>,
     maxsize: AtomicUsize,
-    /// Tasks done (module docs); never above the core's `pushed()`.
-    done: CachePadded<AtomicU64>,
-    not_empty: Event,
-    not_full: Event,
-    all_done: Event,
+    /// Tasks done (module docs); never above the core's `pushed()`. A `ClaimWord`: the
+    /// `all_done` notify after its CAS is fence-free.
+    done: CachePadded<ClaimWord>,
+    events: Events,
 }
 
 impl<T> Fifo<T> {
@@ -54,10 +72,8 @@ impl<T> Fifo<T> {
         Self {
             core: SegmentedQueue::new(),
             maxsize: AtomicUsize::new(maxsize),
-            done: CachePadded::new(AtomicU64::new(0)),
-            not_empty: Event::default(),
-            not_full: Event::default(),
-            all_done: Event::default(),
+            done: CachePadded::new(ClaimWord::new(0)),
+            events: Events::default(),
         }
     }
 
@@ -69,7 +85,7 @@ impl<T> Fifo<T> {
     pub(crate) fn set_maxsize(&self, maxsize: usize) {
         // Relaxed: the `notify_all` below orders it for sleeping putters (event handshake).
         self.maxsize.store(maxsize, Relaxed);
-        self.not_full.notify_all();
+        self.events.not_full.notify_all();
     }
 
     /// The capacity handed to the core's claim.
@@ -88,12 +104,7 @@ impl<T> Fifo<T> {
         self.core.is_empty()
     }
 
-    pub(crate) fn is_full(&self) -> bool {
-        let max = self.maxsize();
-        max > 0 && self.len() >= max
-    }
-
-    fn has_room(&self) -> bool {
+    pub(crate) fn has_room(&self) -> bool {
         let max = self.maxsize();
         max == 0 || self.len() < max
     }
@@ -103,21 +114,13 @@ impl<T> Fifo<T> {
     }
 
     pub(crate) fn unfinished_tasks(&self) -> usize {
-        // Relaxed: a snapshot. `done` first: `pushed` read after it is at least as large.
-        let done = self.done.load(Relaxed);
+        // Acquire: the pair rule (module docs), so the `pushed` read after it covers `done`.
+        let done = self.done.load(Acquire);
         self.core.pushed().saturating_sub(done) as usize
     }
 
-    pub(crate) fn not_empty(&self) -> &Event {
-        &self.not_empty
-    }
-
-    pub(crate) fn not_full(&self) -> &Event {
-        &self.not_full
-    }
-
-    pub(crate) fn all_done(&self) -> &Event {
-        &self.all_done
+    pub(crate) fn events(&self) -> &Events {
+        &self.events
     }
 
     /// After the close mark a get either finds an item or learns `Closed`; either decides it.
@@ -125,28 +128,15 @@ impl<T> Fifo<T> {
         !self.is_empty() || self.is_shutdown()
     }
 
-    pub(crate) fn can_put(&self) -> bool {
-        self.is_shutdown() || self.has_room()
-    }
+    // ---- put and get (they wait through `Engine::put`/`get`, engine.rs) ----
 
-    // ---- put ----
-
-    pub(crate) fn put(&self, item: T, deadline: Deadline) -> Result<(), PutError<T>> {
-        match self.core.try_push(item, self.capacity()) {
-            Ok(()) => {
-                self.not_empty.notify_one_after_claim();
-                Ok(())
-            }
-            Err(PushError::Closed(item)) => Err(PutError::ShutDown(item)),
-            Err(PushError::Full(item)) => self.put_slow(item, deadline),
-        }
-    }
-
-    /// One claim attempt: `Err` gives the item back unless the verdict is final.
-    pub(crate) fn try_put(&self, item: T) -> Result<Result<(), PutError<T>>, T> {
-        match self.core.try_push(item, self.capacity()) {
-            Ok(()) => {
-                self.not_empty.notify_one_after_claim();
+    /// One claim attempt: `Err` gives the item back unless the verdict is final. The claim checks
+    /// the close mark before the bound: Python's order, shut down first.
+    #[inline]
+    pub(crate) fn attempt_put(&self, item: T) -> Result<Result<(), PutError<T>>, T> {
+        match self.core.try_push_claim(item, self.capacity()) {
+            Ok(claim) => {
+                self.events.not_empty.notify_one_after_claim(claim);
                 Ok(Ok(()))
             }
             Err(PushError::Closed(item)) => Ok(Err(PutError::ShutDown(item))),
@@ -154,63 +144,14 @@ impl<T> Fifo<T> {
         }
     }
 
-    #[cold]
-    fn put_slow(&self, mut item: T, deadline: Deadline) -> Result<(), PutError<T>> {
-        for round in 0..SPIN_ROUNDS {
-            if deadline.has_passed() {
-                break;
-            }
-            spin(round);
-            match self.try_put(item) {
-                Ok(verdict) => return verdict,
-                Err(back) => item = back,
-            }
-        }
-        let mut registered = false;
-        let verdict = loop {
-            // Python's order after every wake-up: shut down first (the claim checks the close
-            // mark before the bound), then room, then the deadline.
-            match self.try_put(item) {
-                Ok(verdict) => break verdict,
-                Err(back) => item = back,
-            }
-            if deadline.has_passed() {
-                break Err(PutError::Full(item));
-            }
-            let waiter = self.not_full.prepare();
-            registered = true;
-            if self.is_shutdown() || self.has_room() {
-                continue;
-            }
-            waiter.wait(deadline);
-        };
-        if registered {
-            // A get's wake-up may have been skipped while ours was on its way (event.rs).
-            self.not_full.pass_on(|| self.has_room());
-        }
-        verdict
-    }
-
-    // ---- get ----
-
-    pub(crate) fn get(&self, deadline: Deadline) -> Result<T, GetError> {
-        match self.core.try_pop() {
-            Ok(item) => {
+    /// One claim attempt: `None` if the queue is empty and may fill again.
+    #[inline]
+    pub(crate) fn attempt_get(&self) -> Option<Result<T, GetError>> {
+        match self.core.try_pop_claim() {
+            Ok((item, claim)) => {
                 // A putter waiting for room may go. Even when unbounded now: a racing
                 // `set_maxsize` may have bounded the queue.
-                self.not_full.notify_one_after_claim();
-                Ok(item)
-            }
-            Err(PopError::Closed) => Err(GetError::ShutDown),
-            Err(PopError::Empty) => self.get_slow(deadline),
-        }
-    }
-
-    /// One claim attempt: `None` if the queue is empty and may fill again.
-    pub(crate) fn try_take(&self) -> Option<Result<T, GetError>> {
-        match self.core.try_pop() {
-            Ok(item) => {
-                self.not_full.notify_one_after_claim();
+                self.events.not_full.notify_one_after_claim(claim);
                 Some(Ok(item))
             }
             Err(PopError::Closed) => Some(Err(GetError::ShutDown)),
@@ -218,65 +159,27 @@ impl<T> Fifo<T> {
         }
     }
 
-    #[cold]
-    fn get_slow(&self, deadline: Deadline) -> Result<T, GetError> {
-        for round in 0..SPIN_ROUNDS {
-            if deadline.has_passed() {
-                break;
-            }
-            spin(round);
-            if let Some(verdict) = self.try_take() {
-                return verdict;
-            }
-        }
-        let mut registered = false;
-        let verdict = loop {
-            // Re-checked before every verdict, so a timed get whose deadline passes just as an
-            // item arrives still gets it.
-            if let Some(verdict) = self.try_take() {
-                break verdict;
-            }
-            if deadline.has_passed() {
-                break Err(GetError::Empty);
-            }
-            let waiter = self.not_empty.prepare();
-            registered = true;
-            if !self.is_empty() || self.is_shutdown() {
-                continue;
-            }
-            waiter.wait(deadline);
-        };
-        if registered {
-            // A put's wake-up may have been skipped while ours was on its way (event.rs).
-            self.not_empty.pass_on(|| !self.is_empty());
-        }
-        verdict
-    }
-
-    pub(crate) fn try_get(&self) -> Option<T> {
-        self.try_take()?.ok()
-    }
-
     // ---- tasks ----
 
     pub(crate) fn task_done(&self) -> Result<(), TaskDoneError> {
-        // Relaxed: a first guess for the CAS.
-        let mut done = self.done.load(Relaxed);
+        // Acquire: the pair rule (module docs); `done` decides, with the `pushed` read after it,
+        // whether a task is open, so it must not be newer than what we know of `pushed`.
+        let mut done = self.done.load(Acquire);
         loop {
-            // Read after `done`, so at least the `pushed` that was current when `done` was written.
             let pushed = self.core.pushed();
             if done >= pushed {
                 return Err(TaskDoneError);
             }
-            // SeqCst on success: Release for `join` (module docs), and an RMW the `all_done`
-            // notify may rely on (event.rs). Relaxed on failure: retry.
-            match self.done.compare_exchange_weak(done, done + 1, SeqCst, Relaxed) {
-                Ok(_) => {
+            // SeqCst on success: Release for `join` and for the next `task_done` (module docs),
+            // and an RMW the `all_done` notify may rely on (event.rs). Acquire on failure: the
+            // value we retry with is paired with `pushed` again (the pair rule).
+            match self.done.compare_exchange_weak(done, done + 1, Acquire) {
+                Ok(claim) => {
                     // `pushed` may have grown since we read it; then this wake is spurious, which
                     // joiners tolerate. It is never missed: if `pushed` is still `done + 1`, it
                     // was `done + 1` when we read it.
                     if done + 1 == pushed {
-                        self.all_done.notify_all_after_claim();
+                        self.events.all_done.notify_all_after_claim(claim);
                     }
                     return Ok(());
                 }
@@ -287,19 +190,19 @@ impl<T> Fifo<T> {
 
     /// Raises `done` by up to `k`, never above `pushed`; wakes joiners if no task is left.
     fn lower_unfinished(&self, k: u64) {
-        // Relaxed: a first guess for the CAS.
-        let mut done = self.done.load(Relaxed);
+        // Acquire: the pair rule, as in `task_done` (a stale `pushed` would leave tasks open).
+        let mut done = self.done.load(Acquire);
         loop {
             let pushed = self.core.pushed();
             let new = (done + k).min(pushed);
             if new <= done {
                 return;
             }
-            // SeqCst on success: as in `task_done`. Relaxed on failure: retry.
-            match self.done.compare_exchange_weak(done, new, SeqCst, Relaxed) {
-                Ok(_) => {
+            // SeqCst on success: as in `task_done`. Acquire on failure: the pair rule.
+            match self.done.compare_exchange_weak(done, new, Acquire) {
+                Ok(claim) => {
                     if new == pushed {
-                        self.all_done.notify_all_after_claim();
+                        self.events.all_done.notify_all_after_claim(claim);
                     }
                     return;
                 }
@@ -315,31 +218,12 @@ impl<T> Fifo<T> {
         done >= self.core.pushed()
     }
 
-    /// Waits until every task is done or `deadline` passes; returns whether all are done.
-    pub(crate) fn join(&self, deadline: Deadline) -> bool {
-        loop {
-            if self.all_tasks_done() {
-                return true;
-            }
-            if deadline.has_passed() {
-                return false;
-            }
-            // No `pass_on`: `all_done` is only notified with `notify_all*`, which wakes whether
-            // or not the event is armed (event.rs).
-            let waiter = self.all_done.prepare();
-            if self.all_tasks_done() {
-                return true;
-            }
-            waiter.wait(deadline);
-        }
-    }
-
     // ---- shutdown ----
 
     pub(crate) fn shutdown(&self) {
         self.core.close();
-        self.not_empty.notify_all();
-        self.not_full.notify_all();
+        self.events.not_empty.notify_all();
+        self.events.not_full.notify_all();
     }
 
     pub(crate) fn shutdown_immediate(&self) -> Vec<T> {

@@ -1,8 +1,9 @@
 //! The futures of the async methods: a get, a put and a join that wait at the same events as
 //! blocked threads, so a put wakes a thread in `get()` or a task in `get_async()`, whichever waits.
 //!
-//! Each poll makes one attempt that never waits; if it cannot decide, the future registers its
-//! waker at the event ([`Event::register_task`]), re-checks, and only then returns `Pending`. A
+//! Each poll makes attempts that never wait (one, then a short spin of a few more); if they cannot
+//! decide, the future registers its waker at the event ([`Event::register_task`]), re-checks, and
+//! only then returns `Pending` (wait.rs, [`wait::poll`]). A
 //! future that registered deregisters when it completes or is dropped, and passes on a wake-up
 //! it may have swallowed (event.rs), so a cancelled future never strands an item or a waiter.
 //!
@@ -26,24 +27,7 @@ use crate::container::Container;
 use crate::engine::Engine;
 use crate::error::{GetError, PutError};
 use crate::event::Ticket;
-use crate::store::spin;
-
-/// Rounds of pause-spinning (2^round pauses each, 3 in all) before a future registers: a
-/// partner on another CPU often finishes within them, and a registration costs a lock on both
-/// sides. Short, because the spin holds an executor thread; never a yield, which would be the
-/// OS's and not the executor's. None under loom, to keep models small.
-const ASYNC_SPIN_ROUNDS: u32 = if cfg!(loom) { 0 } else { 2 };
-
-/// Spins round `round` and advances it, or says the spin is over (then register).
-fn spun(round: &mut u32) -> bool {
-    if *round < ASYNC_SPIN_ROUNDS {
-        spin(*round);
-        *round += 1;
-        true
-    } else {
-        false
-    }
-}
+use crate::wait::{self, ASYNC_SPIN_ROUNDS, At};
 
 /// The future of [`get_async`](crate::BlockingQueue::get_async): resolves to the next item, or
 /// to [`GetError::ShutDown`] once the queue is shut down and empty. Cancel-safe: dropping it
@@ -111,11 +95,11 @@ impl<T, C: Container<T> + RawQueue<T>> GetFuture<'_, T, C> {
 }
 
 impl<T, C: Container<T>> GetFuture<'_, T, C> {
-    /// Deregisters, handing on a wake-up this future may have received (event.rs); does nothing
-    /// if it never registered or already left.
+    /// Deregisters, handing on a wake-up this future may have received (wait.rs, step 5); does
+    /// nothing if it never registered or already left.
     fn leave(&mut self) {
         let engine = self.engine;
-        engine.not_empty().deregister_task(&mut self.ticket, || engine.can_get());
+        wait::leave(At::one_of(engine.not_empty(), ASYNC_SPIN_ROUNDS), &mut self.ticket, || engine.can_get());
     }
 }
 
@@ -125,19 +109,17 @@ impl<T, C: Container<T> + RawQueue<T>> Future for GetFuture<'_, T, C> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         let engine = this.engine;
-        let mut round = 0;
-        loop {
-            if let Some(verdict) = engine.attempt_get() {
-                this.leave();
-                return Poll::Ready(verdict);
-            }
-            if spun(&mut round) {
-                continue;
-            }
-            engine.not_empty().register_task(&mut this.ticket, cx.waker());
-            if !engine.can_get() {
-                return Poll::Pending;
-            }
+        let polled = wait::poll(
+            At::one_of(engine.not_empty(), ASYNC_SPIN_ROUNDS),
+            &mut this.ticket,
+            cx.waker(),
+            (),
+            |()| engine.attempt_get().ok_or(()),
+            || engine.can_get(),
+        );
+        match polled {
+            Ok(verdict) => Poll::Ready(verdict),
+            Err(()) => Poll::Pending,
         }
     }
 }
@@ -146,7 +128,7 @@ impl<T, C: Container<T>> PutFuture<'_, T, C> {
     /// As [`GetFuture::leave`], at `not_full`.
     fn leave(&mut self) {
         let engine = self.engine;
-        engine.not_full().deregister_task(&mut self.ticket, || engine.can_put());
+        wait::leave(At::one_of(engine.not_full(), ASYNC_SPIN_ROUNDS), &mut self.ticket, || engine.can_put());
     }
 }
 
@@ -156,25 +138,30 @@ impl<T, C: Container<T> + RawQueue<T>> Future for PutFuture<'_, T, C> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         let engine = this.engine;
-        let mut item = this.item.take().expect("PutFuture polled after it completed");
-        let mut round = 0;
-        loop {
-            match engine.attempt_put(item) {
-                Ok(verdict) => {
-                    this.leave();
-                    return Poll::Ready(verdict);
-                }
-                Err(back) => item = back,
-            }
-            if spun(&mut round) {
-                continue;
-            }
-            engine.not_full().register_task(&mut this.ticket, cx.waker());
-            if !engine.can_put() {
+        let item = this.item.take().expect("PutFuture polled after it completed");
+        let polled = wait::poll(
+            At::one_of(engine.not_full(), ASYNC_SPIN_ROUNDS),
+            &mut this.ticket,
+            cx.waker(),
+            item,
+            |item| engine.attempt_put(item),
+            || engine.can_put(),
+        );
+        match polled {
+            Ok(verdict) => Poll::Ready(verdict),
+            Err(item) => {
                 this.item = Some(item);
-                return Poll::Pending;
+                Poll::Pending
             }
         }
+    }
+}
+
+impl<T, C: Container<T>> JoinFuture<'_, T, C> {
+    /// As [`GetFuture::leave`], at `all_done`.
+    fn leave(&mut self) {
+        let engine = self.engine;
+        wait::leave(At::all_of(engine.all_done()), &mut self.ticket, || engine.all_tasks_done());
     }
 }
 
@@ -184,16 +171,11 @@ impl<T, C: Container<T>> Future for JoinFuture<'_, T, C> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
         let engine = this.engine;
-        loop {
-            if engine.all_tasks_done() {
-                // No hand-off: `all_done` is only notified with `notify_all` (fifo.rs).
-                engine.all_done().deregister_task(&mut this.ticket, || false);
-                return Poll::Ready(());
-            }
-            engine.all_done().register_task(&mut this.ticket, cx.waker());
-            if !engine.all_tasks_done() {
-                return Poll::Pending;
-            }
+        let done = || engine.all_tasks_done();
+        let attempt = |()| done().then_some(()).ok_or(());
+        match wait::poll(At::all_of(engine.all_done()), &mut this.ticket, cx.waker(), (), attempt, done) {
+            Ok(()) => Poll::Ready(()),
+            Err(()) => Poll::Pending,
         }
     }
 }
@@ -214,7 +196,7 @@ impl<T, C: Container<T>> Drop for PutFuture<'_, T, C> {
 
 impl<T, C: Container<T>> Drop for JoinFuture<'_, T, C> {
     fn drop(&mut self) {
-        self.engine.all_done().deregister_task(&mut self.ticket, || false);
+        self.leave();
     }
 }
 

@@ -122,6 +122,33 @@
 //! shutdown. A put racing a shutdown either fails with `ShutDown(item)` or its item is in the
 //! queue (for `shutdown_immediate`: among the returned items); never stranded.
 //!
+//! # Panics in user code
+//!
+//! User code runs inside a queue's operations in three places, and none of them can leave the
+//! queue inconsistent:
+//!
+//! * **A container's code**: a [`Custom`] container's `push` or `pop`, or a `PriorityQueue`
+//!   item's `Ord`. The panic reaches the caller, and the queue's counts are those of an operation
+//!   that did not happen, or that completed. A put whose item did not go in leaves no task, no
+//!   held slot and no put in flight behind (so `join`, `put_nowait`, `get` after `shutdown()` and
+//!   `shutdown_immediate()` behave as if it had not been tried), and its item is dropped after the
+//!   counts are restored, so its `Drop` may use the queue. (Unless a custom container's `push`
+//!   unwinds with the item inside it, which drops the item first: implement
+//!   `RawQueue::push_catching_panic` to hand it back.) A put whose item went in before the panic completes first (counted,
+//!   gettable, a getter woken) and then panics: a `PriorityQueue` can do this when its `Ord`
+//!   panics while the skiplist indexes the item, which only happens under a racing put. A get
+//!   whose `pop` panics after its claim counts as done: its slot is free and a waiting putter is
+//!   woken. An item that a custom container keeps although its `push` panicked, or still holds
+//!   although its `pop` panicked, is not counted: it stays inside until the queue is dropped, and
+//!   is dropped then, once.
+//! * **A task's [`Waker`](std::task::Waker)**: wakers are cloned, woken and dropped outside every
+//!   lock, so one may call back into the same queue. A waker whose `wake` or `drop` panics is
+//!   treated as woken, every other waiter of the same notification is still woken, and the panic
+//!   is caught there: it would otherwise surface in whichever thread notified, in the middle of a
+//!   get that has taken its item or a shutdown that has woken only some of the waiters.
+//! * **An item's `Drop`**: items are dropped outside the queue's critical steps (below, and the
+//!   exception above), so a `Drop` may use the same queue.
+//!
 //! # Fairness
 //!
 //! Waiters are not served in arrival order (CPython's `Condition` happens to be FIFO). A put wakes
@@ -165,6 +192,7 @@ mod stream;
 mod sync;
 mod task;
 mod time;
+mod wait;
 
 pub use blocking::{BlockingQueue, LifoQueue, PriorityQueue, Queue};
 pub use container::{Container, Custom};

@@ -57,47 +57,47 @@ trait Engine: Send + Sync + 'static {
 }
 
 macro_rules! engine {
-    ($ty:ty) => {
+    ($ty:ty, $container:ty) => {
         impl Engine for $ty {
             fn new(maxsize: usize) -> Self {
                 <$ty>::new(maxsize)
             }
             fn put(&self, item: u32, deadline: Deadline) -> Result<(), PutError<u32>> {
-                <$ty>::put(self, item, deadline)
+                <$ty as crate::engine::Engine<u32, $container>>::put(self, item, deadline)
             }
             fn get(&self, deadline: Deadline) -> Result<u32, GetError> {
-                <$ty>::get(self, deadline)
+                <$ty as crate::engine::Engine<u32, $container>>::get(self, deadline)
             }
             fn try_get(&self) -> Option<u32> {
-                <$ty>::try_get(self)
+                <$ty as crate::engine::Engine<u32, $container>>::try_get(self)
             }
             fn len(&self) -> usize {
-                <$ty>::len(self)
+                <$ty as crate::engine::Engine<u32, $container>>::len(self)
             }
             fn is_full(&self) -> bool {
-                <$ty>::is_full(self)
+                <$ty as crate::engine::Engine<u32, $container>>::is_full(self)
             }
             fn unfinished_tasks(&self) -> usize {
-                <$ty>::unfinished_tasks(self)
+                <$ty as crate::engine::Engine<u32, $container>>::unfinished_tasks(self)
             }
             fn task_done(&self) -> Result<(), TaskDoneError> {
-                <$ty>::task_done(self)
+                <$ty as crate::engine::Engine<u32, $container>>::task_done(self)
             }
             fn join(&self, deadline: Deadline) -> bool {
-                <$ty>::join(self, deadline)
+                <$ty as crate::engine::Engine<u32, $container>>::join(self, deadline)
             }
             fn shutdown(&self) {
-                <$ty>::shutdown(self)
+                <$ty as crate::engine::Engine<u32, $container>>::shutdown(self)
             }
             fn shutdown_immediate(&self) -> Vec<u32> {
-                <$ty>::shutdown_immediate(self)
+                <$ty as crate::engine::Engine<u32, $container>>::shutdown_immediate(self)
             }
         }
     };
 }
 
-engine!(Inner<u32, Locked<u32>>);
-engine!(Fifo<u32>);
+engine!(Inner<u32, Locked<u32>>, Locked<u32>);
+engine!(Fifo<u32>, queue_core::SegmentedQueue<u32>);
 
 /// Runs each named generic model over both engines: `store::NAME` and `fifo::NAME`.
 macro_rules! both_engines {
@@ -133,6 +133,7 @@ both_engines!(
     join_timeout_races_task_done,
     two_sleeping_getters_both_served,
     two_sleeping_putters_both_served,
+    task_done_from_two_consumers,
 );
 
 fn never() -> Deadline {
@@ -336,6 +337,31 @@ fn two_sleeping_putters_both_served<Q: Engine>() {
         putters.into_iter().for_each(|t| t.join().unwrap());
         got.sort_unstable();
         assert_eq!(got, [0, 1, 2]);
+    });
+}
+
+/// Two consumers each take an item and call `task_done`, while the producer still puts. Each call
+/// must succeed and the count must reach zero: `Fifo::task_done` once paired the other consumer's
+/// `done` with a stale tail position and failed (the pair rule in fifo.rs).
+fn task_done_from_two_consumers<Q: Engine>() {
+    loom::model(|| {
+        let q = Arc::new(Q::new(0));
+        // The first put happens before both consumers start; only the second races them.
+        q.put(1, never()).unwrap();
+        let consumers: Vec<_> = (0..2)
+            .map(|_| {
+                let q = q.clone();
+                thread::spawn(move || {
+                    q.get(never()).unwrap();
+                    q.task_done()
+                })
+            })
+            .collect();
+        q.put(2, never()).unwrap();
+        for consumer in consumers {
+            assert_eq!(consumer.join().unwrap(), Ok(()));
+        }
+        assert_eq!(q.unfinished_tasks(), 0);
     });
 }
 

@@ -20,17 +20,19 @@
 //!   its item stranded behind a `ShutDown`.
 //! * `unfinished`: Python's `unfinished_tasks`; raised by a put before its item is visible.
 //!
-//! Waiting uses three [`Event`]s (`not_empty` in the store, `not_full`, `all_done`), each with a
-//! waiter count so that nobody enters the kernel when nobody sleeps.
+//! Waiting uses three events (`Events`: `not_empty`, `not_full`, `all_done`), each with a waiter
+//! count so that nobody enters the kernel when nobody sleeps, through the one wait protocol
+//! (wait.rs, via engine.rs).
+
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
 use crossbeam_utils::CachePadded;
 use queue_core::RawQueue;
 
 use crate::error::{GetError, PutError, TaskDoneError};
-use crate::event::Event;
-use crate::store::{SPIN_ROUNDS, Store, spin};
+use crate::event::Events;
+use crate::store::Store;
 use crate::sync::{AtomicUsize, Ordering::*, spin_loop};
-use crate::time::Deadline;
 
 /// `state` bit: the queue is shut down.
 const SHUTDOWN: usize = 1;
@@ -45,8 +47,7 @@ pub struct Inner<T, R> {
     maxsize: AtomicUsize,
     state: CachePadded<AtomicUsize>,
     unfinished: CachePadded<AtomicUsize>,
-    not_full: Event,
-    all_done: Event,
+    events: Events,
 }
 
 impl<T, R: RawQueue<T>> Inner<T, R> {
@@ -56,62 +57,72 @@ impl<T, R: RawQueue<T>> Inner<T, R> {
             maxsize: AtomicUsize::new(maxsize),
             state: CachePadded::new(AtomicUsize::new(0)),
             unfinished: CachePadded::new(AtomicUsize::new(0)),
-            not_full: Event::default(),
-            all_done: Event::default(),
+            events: Events::default(),
         }
     }
 
-    pub(crate) fn put(&self, item: T, deadline: Deadline) -> Result<(), PutError<T>> {
+    /// One put attempt that never waits (it waits through `Engine::put`, engine.rs): `Err` gives
+    /// the item back if there is no slot.
+    pub(crate) fn attempt_put(&self, item: T) -> Result<Result<(), PutError<T>>, T> {
+        // Python's order: shut down first, even if there is room.
         if self.is_shutdown() {
-            return Err(PutError::ShutDown(item));
+            return Ok(Err(PutError::ShutDown(item)));
         }
         self.store.check_capacity();
-        let reserved = match self.reserve() {
-            Some(reserved) => reserved,
-            None => match self.wait_for_slot(deadline) {
-                Ok(reserved) => reserved,
-                Err(full) => return Err(if full { PutError::Full(item) } else { PutError::ShutDown(item) }),
-            },
-        };
+        let Some(reserved) = self.reserve() else { return Err(item) };
         // Register as publishing; the same RMW tells us whether shutdown came first.
         // Acquire/Release: none needed for data; the single modification order of `state` is
         // what orders us against `shutdown` (module docs). Relaxed.
         if self.state.fetch_add(PUBLISHING, Relaxed) & SHUTDOWN != 0 {
             self.end_publishing();
             self.cancel_reservation(reserved);
-            return Err(PutError::ShutDown(item));
+            return Ok(Err(PutError::ShutDown(item)));
         }
         // Relaxed: `task_done`/`join` synchronise on the decrements; an increment publishes nothing.
         self.unfinished.fetch_add(1, Relaxed);
-        if let Err((item, payload)) = self.store.publish(item, reserved) {
-            // A user `Ord` panicked and the item is not in the queue: give back what we took
-            // *before* the item is dropped, so its `Drop` finds the queue consistent (it may use
-            // the queue, even wait on it), then let the panic continue.
-            self.lower_unfinished(1);
-            self.cancel_reservation(reserved);
-            self.end_publishing();
-            drop(item);
-            std::panic::resume_unwind(payload);
+        // From here until the item is in, a panic in the container's code must undo the three
+        // steps above, or `join` never returns, a slot leaks and `shutdown_immediate` waits for
+        // this put for ever (issue 19, R2).
+        let publishing = Publishing { inner: self, reserved };
+        match self.store.publish(item, reserved) {
+            Ok(panicked) => {
+                // In: the put has happened, whatever came after.
+                publishing.done();
+                self.events.not_empty.notify_one();
+                if let Some(payload) = panicked {
+                    // The container's code panicked after the item went in (the skiplist's `Ord`
+                    // while it indexes the item): the put is complete, the caller learns of it.
+                    resume_unwind(payload);
+                }
+                Ok(Ok(()))
+            }
+            Err((item, payload)) => {
+                // Not in: give back what we took *before* the item is dropped, so its `Drop`
+                // finds the queue consistent (it may use the queue, even wait on it).
+                drop(publishing);
+                drop(item);
+                resume_unwind(payload);
+            }
         }
-        self.end_publishing();
-        self.store.not_empty.notify_one();
-        Ok(())
     }
 
-    pub(crate) fn get(&self, deadline: Deadline) -> Result<T, GetError> {
-        let item = self.store.take(deadline, || self.closed())?;
-        // The claim gave the slot back; a putter waiting for one may go. Even when unbounded now:
-        // a `set_maxsize` racing with us may have bounded the queue, and only the fence in the
-        // notify orders our claim against that putter's re-check.
-        self.not_full.notify_one();
-        Ok(item)
+    /// One get attempt that never waits: the item, `ShutDown`, or `None` if the queue is empty
+    /// and may fill again.
+    pub(crate) fn attempt_get(&self) -> Option<Result<T, GetError>> {
+        match self.try_get() {
+            Some(item) => Some(Ok(item)),
+            None if self.closed() => Some(Err(GetError::ShutDown)),
+            None => None,
+        }
     }
 
-    pub(crate) fn try_get(&self) -> Option<T> {
-        let item = self.store.try_take()?;
-        // The claim gave the slot back; a putter waiting for one may go.
-        self.not_full.notify_one();
-        Some(item)
+    /// Takes an item if one is claimable.
+    fn try_get(&self) -> Option<T> {
+        // The claim gives the item's slot back, so a putter waiting for one may go: notified
+        // after the claim, also if the container's `pop` then panics (the get counts as done,
+        // and a putter must not sleep on the slot it freed). Even when unbounded now: a
+        // `set_maxsize` racing with us may have bounded the queue.
+        self.store.try_take(|| self.events.not_full.notify_one())
     }
 
     pub(crate) fn shutdown_immediate(&self) -> Vec<T> {
@@ -125,12 +136,20 @@ impl<T, R: RawQueue<T>> Inner<T, R> {
             std::thread::yield_now();
         }
         let mut drained = Vec::new();
-        while let Some(item) = self.try_get() {
-            drained.push(item);
-        }
+        // A panicking `pop` ends the drain: the tasks of the items drained so far are settled
+        // before those items are dropped (R2), then the panic goes on.
+        let drain = catch_unwind(AssertUnwindSafe(|| {
+            while let Some(item) = self.try_get() {
+                drained.push(item);
+            }
+        }));
         self.lower_unfinished(drained.len());
         // Getters still waiting for the last publisher are woken by it, or were by `shutdown`.
-        self.store.not_empty.notify_all();
+        self.events.not_empty.notify_all();
+        if let Err(payload) = drain {
+            drop(drained);
+            resume_unwind(payload);
+        }
         drained
     }
 }
@@ -145,7 +164,7 @@ impl<T, R> Inner<T, R> {
         // Relaxed: the `notify_all` below orders it for sleeping putters (event handshake).
         self.maxsize.store(maxsize, Relaxed);
         // Growing (or unbounding) may let blocked putters in; each re-checks its own slot.
-        self.not_full.notify_all();
+        self.events.not_full.notify_all();
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -154,11 +173,6 @@ impl<T, R> Inner<T, R> {
 
     pub(crate) fn is_empty(&self) -> bool {
         self.len() == 0
-    }
-
-    pub(crate) fn is_full(&self) -> bool {
-        let max = self.maxsize();
-        max > 0 && self.len() >= max
     }
 
     pub(crate) fn is_shutdown(&self) -> bool {
@@ -171,24 +185,12 @@ impl<T, R> Inner<T, R> {
         self.unfinished.load(Relaxed)
     }
 
-    pub(crate) fn not_empty(&self) -> &Event {
-        &self.store.not_empty
-    }
-
-    pub(crate) fn not_full(&self) -> &Event {
-        &self.not_full
-    }
-
-    pub(crate) fn all_done(&self) -> &Event {
-        &self.all_done
+    pub(crate) fn events(&self) -> &Events {
+        &self.events
     }
 
     pub(crate) fn can_get(&self) -> bool {
         !self.is_empty() || self.closed()
-    }
-
-    pub(crate) fn can_put(&self) -> bool {
-        self.is_shutdown() || self.has_room()
     }
 
     pub(crate) fn all_tasks_done(&self) -> bool {
@@ -205,7 +207,7 @@ impl<T, R> Inner<T, R> {
         }
     }
 
-    fn has_room(&self) -> bool {
+    pub(crate) fn has_room(&self) -> bool {
         let max = self.maxsize();
         max == 0 || self.store.slots() < max
     }
@@ -214,46 +216,8 @@ impl<T, R> Inner<T, R> {
     fn cancel_reservation(&self, reserved: bool) {
         if reserved {
             self.store.cancel_reservation();
-            self.not_full.notify_one();
+            self.events.not_full.notify_one();
         }
-    }
-
-    /// Waits for a free slot and takes it (`Ok(false)`: the queue became unbounded meanwhile, see
-    /// [`Self::reserve`]). `Err(true)`: timed out (`Full`); `Err(false)`: shut down.
-    fn wait_for_slot(&self, deadline: Deadline) -> Result<bool, bool> {
-        for round in 0..SPIN_ROUNDS {
-            if self.is_shutdown() || deadline.has_passed() {
-                break;
-            }
-            spin(round);
-            if let Some(reserved) = self.reserve() {
-                return Ok(reserved);
-            }
-        }
-        let mut registered = false;
-        let verdict = loop {
-            // Python's order after every wake-up: shut down first, even if room appeared.
-            if self.is_shutdown() {
-                break Err(false);
-            }
-            if let Some(reserved) = self.reserve() {
-                break Ok(reserved);
-            }
-            if deadline.has_passed() {
-                break Err(true);
-            }
-            let waiter = self.not_full.prepare();
-            registered = true;
-            if self.is_shutdown() || self.has_room() {
-                continue;
-            }
-            waiter.wait(deadline);
-        };
-        if registered {
-            // A get's wake-up may have been skipped while ours was on its way (event.rs).
-            self.not_full.pass_on(|| self.has_room());
-        }
-        verdict
     }
 
     fn end_publishing(&self) {
@@ -262,7 +226,7 @@ impl<T, R> Inner<T, R> {
         let prev = self.state.fetch_sub(PUBLISHING, Release);
         if prev & SHUTDOWN != 0 && prev >> 1 == 1 {
             // The last put in flight after a shutdown: getters waiting for it may now finish.
-            self.store.not_empty.notify_all();
+            self.events.not_empty.notify_all();
         }
     }
 
@@ -285,7 +249,7 @@ impl<T, R> Inner<T, R> {
             // Acquire-loads zero. Relaxed on failure: retry.
             match self.unfinished.compare_exchange_weak(n, n - 1, Release, Relaxed) {
                 Ok(_) if n == 1 => {
-                    self.all_done.notify_all();
+                    self.events.all_done.notify_all();
                     return Ok(());
                 }
                 Ok(_) => return Ok(()),
@@ -307,7 +271,7 @@ impl<T, R> Inner<T, R> {
             match self.unfinished.compare_exchange_weak(n, new, Release, Relaxed) {
                 Ok(_) => {
                     if new == 0 {
-                        self.all_done.notify_all();
+                        self.events.all_done.notify_all();
                     }
                     return;
                 }
@@ -316,32 +280,36 @@ impl<T, R> Inner<T, R> {
         }
     }
 
-    /// Waits until every task is done or `deadline` passes; returns whether all are done.
-    pub(crate) fn join(&self, deadline: Deadline) -> bool {
-        loop {
-            // Acquire: pairs with the Release decrements, so the tasks' work is visible to us.
-            if self.unfinished.load(Acquire) == 0 {
-                return true;
-            }
-            if deadline.has_passed() {
-                return false;
-            }
-            // No `pass_on` after this loop: `all_done` is only ever notified with `notify_all`,
-            // which wakes whether or not the event is armed (event.rs).
-            let waiter = self.all_done.prepare();
-            // Acquire: as above.
-            if self.unfinished.load(Acquire) == 0 {
-                return true;
-            }
-            waiter.wait(deadline);
-        }
-    }
-
     pub(crate) fn shutdown(&self) {
         // Relaxed: the modification order of `state` orders us against every put (module docs);
         // the notifications below carry the handshake for sleepers.
         self.state.fetch_or(SHUTDOWN, Relaxed);
-        self.store.not_empty.notify_all();
-        self.not_full.notify_all();
+        self.events.not_empty.notify_all();
+        self.events.not_full.notify_all();
+    }
+}
+
+/// Undoes a put's registration, task count and reservation unless [`Publishing::done`] is called:
+/// what runs when the container's `push` panics, or unwinds.
+struct Publishing<'a, T, R> {
+    inner: &'a Inner<T, R>,
+    reserved: bool,
+}
+
+impl<T, R> Publishing<'_, T, R> {
+    /// The item is in: keep the task and the slot, stop publishing.
+    fn done(self) {
+        let inner = self.inner;
+        // Forgotten first, so that nothing below can run the undo as well.
+        core::mem::forget(self);
+        inner.end_publishing();
+    }
+}
+
+impl<T, R> Drop for Publishing<'_, T, R> {
+    fn drop(&mut self) {
+        self.inner.lower_unfinished(1);
+        self.inner.cancel_reservation(self.reserved);
+        self.inner.end_publishing();
     }
 }

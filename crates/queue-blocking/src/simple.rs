@@ -8,6 +8,7 @@ use queue_core::SegmentedQueue;
 
 use crate::async_methods::get_with_timer;
 use crate::batch::append_available;
+use crate::engine::Engine;
 use crate::error::{GetError, PutError};
 use crate::fifo::Fifo;
 use crate::futures::GetFuture;

@@ -1,5 +1,4 @@
-//! `Store`: the raw lock-free container, one counter word, and the event getters sleep on; the
-//! storage of the `Inner` engine (`LifoQueue`, `PriorityQueue`). `Queue` and `SimpleQueue` use
+//! `Store`: the raw lock-free container and one counter word; the storage of the `Inner` engine (`LifoQueue`, `PriorityQueue`). `Queue` and `SimpleQueue` use
 //! `fifo.rs`, whose core keeps these counts in its positions.
 //!
 //! The counter word holds two counts, so that the common path changes both with one RMW on one
@@ -19,31 +18,16 @@ use core::marker::PhantomData;
 use crossbeam_utils::CachePadded;
 use queue_core::{PanicPayload, RawQueue};
 
-use crate::error::GetError;
-use crate::event::Event;
 use crate::sync::{AtomicU64, Ordering::*, spin_loop};
-use crate::time::Deadline;
 
-/// Rounds of exponential spinning (2^round pause instructions each, 127 in all) before a getter or
-/// putter yields: long enough to catch a partner running on another CPU, short enough not to burn
-/// a time slice. What they cost here: `cargo run --release -p queue-benches --bin spin_costs`.
-const PAUSE_ROUNDS: u32 = 7;
-/// Then `yield_now` rounds before sleeping. When threads outnumber CPUs, each yield hands our CPU
-/// to a thread that may be the partner we wait for, which is far cheaper than a sleep and a
-/// wake-up from another CPU. Why 40 rather than crossbeam's 4, and why not a pure spin of the same
-/// length: docs/performance.md, "What we changed", lever 2.
-const YIELD_ROUNDS: u32 = 40;
-/// All rounds before sleeping. None under loom, to keep models small.
-pub(crate) const SPIN_ROUNDS: u32 = if cfg!(loom) { 0 } else { PAUSE_ROUNDS + YIELD_ROUNDS };
+/// Runs a closure once when dropped, unwinding included.
+struct OnDrop<F: FnOnce()>(Option<F>);
 
-/// Backs off for round `round` of [`SPIN_ROUNDS`].
-pub(crate) fn spin(round: u32) {
-    if round < PAUSE_ROUNDS {
-        for _ in 0..1u32 << round {
-            spin_loop();
+impl<F: FnOnce()> Drop for OnDrop<F> {
+    fn drop(&mut self) {
+        if let Some(f) = self.0.take() {
+            f();
         }
-    } else {
-        std::thread::yield_now();
     }
 }
 
@@ -68,36 +52,36 @@ pub(crate) struct Store<T, R> {
     /// `items` and `slots` (module docs). Items are raised after their push and lowered by the
     /// get that claims them before it pops, so a claim always finds an item.
     counts: CachePadded<AtomicU64>,
-    /// Getters sleep here; notified when `items` rises and on shutdown.
-    pub(crate) not_empty: Event,
     /// `fn() -> T`: the store owns `T`s only through `R`, which decides `Send`/`Sync`.
     _items: PhantomData<fn() -> T>,
 }
 
 impl<T, R: RawQueue<T>> Store<T, R> {
     pub(crate) fn new() -> Self {
-        Self {
-            raw: R::default(),
-            counts: CachePadded::new(AtomicU64::new(0)),
-            not_empty: Event::default(),
-            _items: PhantomData,
-        }
+        Self { raw: R::default(), counts: CachePadded::new(AtomicU64::new(0)), _items: PhantomData }
     }
 
     /// Pushes `item` and makes it claimable, taking its slot now unless the caller `reserved` one;
-    /// the caller notifies `not_empty`. If the container's user code (`Ord`) panics, nothing was
-    /// added (the caller still holds its reservation) and the item comes back with the payload.
-    pub(crate) fn publish(&self, item: T, reserved: bool) -> Result<(), (T, PanicPayload)> {
-        self.raw.push_catching_panic(item)?;
+    /// the caller notifies `not_empty`. A panic in the container's code (its `Ord`, or a user
+    /// container's `push`) comes back as `RawQueue::push_catching_panic` says: `Ok(Some(payload))`
+    /// if the item is in (and counted), `Err((item, payload))` if not (nothing was counted, the
+    /// caller still holds its reservation). A user container's `push` may also unwind through
+    /// this call; then nothing was counted either.
+    pub(crate) fn publish(&self, item: T, reserved: bool) -> Result<Option<PanicPayload>, (T, PanicPayload)> {
+        let panicked = self.raw.push_catching_panic(item)?;
         let add = if reserved { ITEM } else { ITEM + SLOT };
         // Release: pairs with the Acquire claim in `try_take`, so the claiming get's `pop` happens
         // after our `push` and finds the item.
         self.counts.fetch_add(add, Release);
-        Ok(())
+        Ok(panicked)
     }
 
-    /// Claims and pops one item, if any is claimable.
-    pub(crate) fn try_take(&self) -> Option<T> {
+    /// Claims and pops one item, if any is claimable. `claimed` runs after a successful claim,
+    /// also when the container's `pop` then panics: the claim stands (the item's slot is free),
+    /// since the item may have left the container before the panic, and a claim given back for
+    /// an item that is gone would make a later get wait for ever. (An item the panicking `pop`
+    /// left inside stays uncounted until the queue is dropped, and is dropped then.)
+    pub(crate) fn try_take(&self, claimed: impl FnOnce()) -> Option<T> {
         // Relaxed: a first guess for the CAS, which re-reads on failure.
         let mut word = self.counts.load(Relaxed);
         loop {
@@ -113,6 +97,7 @@ impl<T, R: RawQueue<T>> Store<T, R> {
                 Err(current) => word = current,
             }
         }
+        let _claimed = OnDrop(Some(claimed));
         // Our claim guarantees an item is inside; the loop only covers the moment in which a
         // concurrent `pop` has taken "our" item and its own is still on the way.
         loop {
@@ -121,45 +106,6 @@ impl<T, R: RawQueue<T>> Store<T, R> {
             }
             spin_loop();
         }
-    }
-
-    /// Takes an item, waiting until `deadline`. `closed` tells whether waiting is pointless (the
-    /// queue is shut down and no put is still publishing); it is checked after every failed take.
-    pub(crate) fn take(&self, deadline: Deadline, closed: impl Fn() -> bool) -> Result<T, GetError> {
-        for round in 0..SPIN_ROUNDS {
-            if let Some(item) = self.try_take() {
-                return Ok(item);
-            }
-            if closed() || deadline.has_passed() {
-                break;
-            }
-            spin(round);
-        }
-        let mut registered = false;
-        let verdict = loop {
-            // The queue is re-checked before every verdict, so a timed get whose deadline passes
-            // just as an item arrives still gets it.
-            if let Some(item) = self.try_take() {
-                break Ok(item);
-            }
-            if closed() {
-                break Err(GetError::ShutDown);
-            }
-            if deadline.has_passed() {
-                break Err(GetError::Empty);
-            }
-            let waiter = self.not_empty.prepare();
-            registered = true;
-            if self.len() > 0 || closed() {
-                continue;
-            }
-            waiter.wait(deadline);
-        };
-        if registered {
-            // A put's wake-up may have been skipped while ours was on its way (event.rs).
-            self.not_empty.pass_on(|| self.len() > 0);
-        }
-        verdict
     }
 }
 
@@ -215,7 +161,7 @@ mod tests {
         s.publish(2, false).unwrap();
         assert_eq!((s.len(), s.slots()), (2, 2));
         assert!(!s.try_reserve(2));
-        assert_eq!(s.try_take(), Some(1));
+        assert_eq!(s.try_take(|| {}), Some(1));
         assert_eq!((s.len(), s.slots()), (1, 1));
         assert!(s.try_reserve(2));
         s.cancel_reservation();

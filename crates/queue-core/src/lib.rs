@@ -54,6 +54,7 @@
 #![deny(missing_docs)]
 
 mod backoff;
+mod claim;
 mod ms_queue;
 mod raw;
 mod segmented;
@@ -62,6 +63,7 @@ mod sync;
 mod treiber;
 mod util;
 
+pub use claim::{Claim, ClaimWord};
 pub use ms_queue::MsQueue;
 pub use raw::{PanicPayload, RawQueue};
 pub use segmented::{PopError, PushError, SEGMENT_SIZE, SegmentedQueue};

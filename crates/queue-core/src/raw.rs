@@ -13,17 +13,30 @@ pub type PanicPayload = Box<dyn core::any::Any + Send + 'static>;
 /// dropped.
 pub trait RawQueue<T>: Default {
     /// Adds `item`. Never blocks and never fails (allocation failure aborts, as in `std`). If a
-    /// user callback (`Ord`) panics, the panic propagates and the item was not added (it is
-    /// dropped); a `push` that returns has added it.
+    /// user callback (`Ord`) panics, the panic propagates; whether the item was added then
+    /// depends on when it panicked, which [`push_catching_panic`](Self::push_catching_panic)
+    /// tells. A container should not keep an item whose `push` panicked before it was added:
+    /// the blocking layer does not count such an item, so it would stay hidden until the container
+    /// is dropped (and be dropped then, once).
     fn push(&self, item: T);
 
-    /// Like `push`, but if a user callback panics before the item is added, returns the item and
-    /// the panic payload instead of unwinding, so the caller can restore its own bookkeeping before
-    /// the item is dropped (and then resume the panic). The default suits containers that call no
-    /// user code.
-    fn push_catching_panic(&self, item: T) -> Result<(), (T, PanicPayload)> {
+    /// Like `push`, but says how a panic in user code relates to the item instead of unwinding:
+    ///
+    /// * `Ok(None)`: added, no panic.
+    /// * `Ok(Some(payload))`: added, then user code panicked (the skiplist's `Ord` while it
+    ///   indexes the item); the caller finishes its bookkeeping for an added item, then resumes
+    ///   the panic.
+    /// * `Err((item, payload))`: user code panicked before the item was added; the item comes
+    ///   back, so the caller can restore its bookkeeping before the item is dropped.
+    ///
+    /// The default calls `push`, which suits containers that call no user code; if that `push`
+    /// panics, the panic propagates, the caller cannot know whether the item went in, and the
+    /// item has been dropped before the caller could restore anything (an item whose `Drop` uses
+    /// the same blocking queue then finds it mid-put). A container whose `push` can panic should
+    /// implement this method with `std::panic::catch_unwind` and return the item.
+    fn push_catching_panic(&self, item: T) -> Result<Option<PanicPayload>, (T, PanicPayload)> {
         self.push(item);
-        Ok(())
+        Ok(None)
     }
 
     /// Removes the next item in this container's order, or returns `None` if there was none at the

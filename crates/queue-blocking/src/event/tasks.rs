@@ -16,6 +16,18 @@
 //! learns it was notified. The deque keeps its buffer when it empties, so a wait cycle in a steady
 //! stream allocates nothing.
 //!
+//! # User code
+//!
+//! A waker is the executor's code, and none of it runs under the lock: wakers are cloned before
+//! it is taken, and woken and dropped after it is released, so a waker that calls back into the
+//! same queue cannot deadlock on it. A waker that panics in `wake` (or in its drop) is caught:
+//! its task counts as woken, the other wake-ups of the same notification still happen (a
+//! `notify_one` goes on to the next waiter, as if that task had not been there), and the panic
+//! goes no further. It could not: it would surface in whichever thread notified, in the
+//! middle of a put, a get or a shutdown that has already changed the queue, and there it would
+//! drop an item just taken, or stop a shutdown halfway with blocked threads left asleep (issue 19,
+//! R3). The task of a waker that panicked is the executor's to recover.
+//!
 //! # Memory ordering
 //!
 //! All of it is the mutex's. The count of registered tasks in the event's waiter word is changed
@@ -24,6 +36,7 @@
 //! the count's change and could not see it.
 
 use std::collections::VecDeque;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::PoisonError;
 use std::task::Waker;
 
@@ -70,20 +83,33 @@ impl Tasks {
         // Relaxed: a count read by the unit tests on this thread only.
         #[cfg(all(test, not(loom)))]
         self.locks.fetch_add(1, Relaxed);
-        // A panic under the lock (a user waker's `clone`) leaves the map as it was: carry on.
+        // No user code runs under the lock (module docs), so it is never poisoned by one; a
+        // poisoned lock could only come from an allocation failure, and the list is consistent
+        // between its statements: carry on.
         self.list.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Stores `waker` under `ticket`, taking a new ticket (and counting the task in `waiters`)
     /// on the first call. Returns whether the ticket had been woken since the previous call.
     pub(super) fn register(&self, ticket: &mut Ticket, waker: &Waker, waiters: &AtomicU64) -> bool {
+        // The common re-registration: still waiting, same waker. Nothing to clone or store.
+        if let Some(id) = ticket.0 {
+            let list = self.lock();
+            if list.find(id).is_ok_and(|at| list.waiting[at].1.will_wake(waker)) {
+                return false;
+            }
+        }
+        // Cloned before locking: a clone runs the executor's code (module docs). A panic here
+        // reaches the poll that registers, before anything changed. (If the ticket is woken
+        // between the two locks, the code below finds it gone and says so.)
+        let mut waker = Some(waker.clone());
         let mut list = self.lock();
-        match ticket.0 {
+        let woken = match ticket.0 {
             None => {
                 let id = list.next;
                 list.next += 1;
                 // The newest ticket: its place is the back.
-                list.waiting.push_back((id, waker.clone()));
+                list.waiting.push_back((id, waker.take().expect("cloned above")));
                 // Relaxed: inside the critical section (module docs); the caller's fence orders it
                 // against notifiers that do not lock.
                 waiters.fetch_add(TASK, Relaxed);
@@ -93,17 +119,21 @@ impl Tasks {
             Some(id) => match list.find(id) {
                 Ok(at) => {
                     let stored = &mut list.waiting[at].1;
-                    if !stored.will_wake(waker) {
-                        stored.clone_from(waker);
+                    if !stored.will_wake(waker.as_ref().expect("cloned above")) {
+                        // The old waker leaves in `waker`, dropped after the lock.
+                        core::mem::swap(stored, waker.as_mut().expect("cloned above"));
                     }
                     false
                 }
                 Err(at) => {
-                    list.waiting.insert(at, (id, waker.clone()));
+                    list.waiting.insert(at, (id, waker.take().expect("cloned above")));
                     true
                 }
             },
-        }
+        };
+        drop(list);
+        drop_contained(waker);
+        woken
     }
 
     /// Forgets `ticket` and uncounts its task. Returns whether it had been woken and not yet
@@ -111,39 +141,73 @@ impl Tasks {
     pub(super) fn deregister(&self, ticket: &mut Ticket, waiters: &AtomicU64) -> bool {
         let Some(id) = ticket.0.take() else { return false };
         let mut list = self.lock();
-        let woken = match list.find(id) {
-            Ok(at) => {
-                list.waiting.remove(at);
-                false
-            }
-            Err(_) => true,
+        let (woken, waker) = match list.find(id) {
+            Ok(at) => (false, list.waiting.remove(at).map(|(_, waker)| waker)),
+            Err(_) => (true, None),
         };
         // Relaxed: inside the critical section; a stale count costs a notifier one lock.
         waiters.fetch_sub(TASK, Relaxed);
+        drop(list);
+        drop_contained(waker);
         woken
     }
 
     /// Wakes the task waiting longest; `false` if every registered task has been woken already.
+    /// A task whose waker panics counts as woken but not as served: the wake-up goes on to the
+    /// next task (or, with none left, to the threads), so a broken executor cannot swallow it.
     pub(super) fn wake_one(&self) -> bool {
-        let waker = self.lock().waiting.pop_front();
-        match waker {
-            // Outside the lock: `wake` runs the executor's code.
-            Some((_, waker)) => {
-                waker.wake();
-                true
+        loop {
+            let waker = self.lock().waiting.pop_front();
+            match waker {
+                // Outside the lock (module docs).
+                Some((_, waker)) => {
+                    if wake_contained(waker) {
+                        return true;
+                    }
+                }
+                None => return false,
             }
-            None => false,
         }
     }
 
-    /// Wakes every registered task.
+    /// Wakes every registered task, each even if another one's waker panics.
     pub(super) fn wake_all(&self) {
         // Taken out so the wakes run outside the lock (this one allocates; it is rare: shutdown,
         // `set_maxsize`, the last `task_done`).
         let woken: Vec<(u64, Waker)> = self.lock().waiting.drain(..).collect();
         for (_, waker) in woken {
-            waker.wake();
+            // Every task is woken either way.
+            let _ = wake_contained(waker);
         }
+    }
+}
+
+/// Wakes `waker`, catching a panic of its `wake` (module docs, "User code"); `false` if it
+/// panicked.
+fn wake_contained(waker: Waker) -> bool {
+    match catch_unwind(AssertUnwindSafe(|| waker.wake())) {
+        Ok(()) => true,
+        Err(payload) => {
+            forget_payload(payload);
+            false
+        }
+    }
+}
+
+/// Drops `waker`, if any, catching a panic of its drop.
+fn drop_contained(waker: Option<Waker>) {
+    if waker.is_some()
+        && let Err(payload) = catch_unwind(AssertUnwindSafe(|| drop(waker)))
+    {
+        forget_payload(payload);
+    }
+}
+
+/// Drops a caught panic's payload; if even that panics, leaks the second payload rather than
+/// unwind out of a notification.
+fn forget_payload(payload: queue_core::PanicPayload) {
+    if let Err(again) = catch_unwind(AssertUnwindSafe(|| drop(payload))) {
+        core::mem::forget(again);
     }
 }
 
@@ -151,6 +215,8 @@ impl Tasks {
 mod tests {
     use std::sync::atomic::Ordering::Relaxed;
     use std::task::Waker;
+
+    use queue_core::ClaimWord;
 
     use super::super::{Event, Ticket};
 
@@ -161,10 +227,17 @@ mod tests {
     #[test]
     fn notifiers_take_the_lock_only_when_a_task_is_registered() {
         let event = Event::default();
+        let word = ClaimWord::new(0);
+        // A weak CAS may fail spuriously (LL/SC machines): retry until it succeeds.
+        let claim = || loop {
+            if let Ok(claim) = word.compare_exchange_weak(0, 0, Relaxed) {
+                break claim;
+            }
+        };
         event.notify_one();
         event.notify_all();
-        event.notify_one_after_claim();
-        event.notify_all_after_claim();
+        event.notify_one_after_claim(claim());
+        event.notify_all_after_claim(claim());
         assert_eq!(locks(&event), 0, "nobody waits: no lock");
         // A thread waiting: the futex side only.
         let waiter = event.prepare();
@@ -176,14 +249,14 @@ mod tests {
         let mut ticket = Ticket::default();
         assert!(!event.register_task(&mut ticket, Waker::noop()));
         assert_eq!(locks(&event), 1);
-        event.notify_one_after_claim();
+        event.notify_one_after_claim(claim());
         assert_eq!(locks(&event), 2);
         // Woken: the next registration learns it, and keeps its ticket.
         assert!(event.register_task(&mut ticket, Waker::noop()));
         event.deregister_task(&mut ticket, || false);
         assert!(!ticket.is_registered());
         let after = locks(&event);
-        event.notify_one_after_claim();
+        event.notify_one_after_claim(claim());
         event.notify_all();
         assert_eq!(locks(&event), after, "the task left: no lock again");
     }

@@ -96,6 +96,7 @@ use core::ptr;
 use crossbeam_utils::CachePadded;
 
 use crate::backoff::Backoff;
+use crate::claim::{self, Claim};
 use crate::raw::RawQueue;
 use crate::sync::{AtomicBool, AtomicPtr, AtomicU64, Ordering::*};
 use crate::util::{OnDrop, drain_and_drop};
@@ -106,7 +107,10 @@ use segment::{READ, Segment, WRITTEN};
 const CLOSED: u64 = 1;
 /// `tail`/`head` bit: the claimer of a segment's last slot is moving the word to the next segment.
 const INSTALLING: u64 = 2;
-/// Positions sit above the two flag bits.
+/// Positions sit above the two flag bits, so they are 62 bits wide and wrap after 2^62 pushes:
+/// at a billion puts a second, after 146 years. Nothing checks for the wrap (it would cost every
+/// claim a branch for a state no program reaches); past it, `len` and the task count would be
+/// wrong.
 const SHIFT: u32 = 2;
 const LAST: usize = SEGMENT_SIZE - 1;
 
@@ -221,6 +225,12 @@ impl<T> SegmentedQueue<T> {
     /// Appends `item` if the queue holds fewer than `capacity` items and is not closed. A closed
     /// queue reports `Closed` even when it is also full.
     pub fn try_push(&self, item: T, capacity: usize) -> Result<(), PushError<T>> {
+        self.try_push_claim(item, capacity).map(drop)
+    }
+
+    /// [`try_push`](Self::try_push), with the [`Claim`] of its `SeqCst` claim on the tail word:
+    /// what a fence-free wake-up of the consumers waiting for this item needs (claim.rs).
+    pub fn try_push_claim(&self, item: T, capacity: usize) -> Result<Claim, PushError<T>> {
         let backoff = Backoff::new();
         // Acquire: edge T (module docs).
         let mut word = self.tail.word.load(Acquire);
@@ -241,14 +251,14 @@ impl<T> SegmentedQueue<T> {
             // Acquire: edge T; with the word's Acquire above, this is `pos`'s segment if the CAS
             // below succeeds (invariant 2).
             let segment = self.tail.segment.load(Acquire);
-            // SeqCst on success: the claim (module docs). Acquire on failure: edge T for the
-            // retry.
-            match self.tail.word.compare_exchange_weak(word, claimed(pos), SeqCst, Acquire) {
-                Ok(_) => {
+            // SeqCst on success: the claim (module docs; `claim::compare_exchange_weak` is
+            // SeqCst by construction). Acquire on failure: edge T for the retry.
+            match claim::compare_exchange_weak(&self.tail.word, word, claimed(pos), Acquire) {
+                Ok(claim) => {
                     // SAFETY: we claimed `pos`, in `segment`, which stays alive until its slot
                     // `offset(pos)` is READ, after our write (module docs, reclamation).
                     unsafe { self.write(segment, pos, item) };
-                    return Ok(());
+                    return Ok(claim);
                 }
                 Err(current) => {
                     word = current;
@@ -301,6 +311,12 @@ impl<T> SegmentedQueue<T> {
 
     /// Removes the oldest item; when there is none, says whether more may come.
     pub fn try_pop(&self) -> Result<T, PopError> {
+        self.try_pop_claim().map(|(item, _)| item)
+    }
+
+    /// [`try_pop`](Self::try_pop), with the [`Claim`] of its `SeqCst` claim on the head word:
+    /// what a fence-free wake-up of the producers waiting for room needs (claim.rs).
+    pub fn try_pop_claim(&self) -> Result<(T, Claim), PopError> {
         let backoff = Backoff::new();
         // Acquire: edge H.
         let mut word = self.head.word.load(Acquire);
@@ -324,10 +340,11 @@ impl<T> SegmentedQueue<T> {
             }
             // Acquire: edge H, as for the tail segment in `try_push`.
             let segment = self.head.segment.load(Acquire);
-            // SeqCst on success: the claim. Acquire on failure: edge H for the retry.
-            match self.head.word.compare_exchange_weak(word, claimed(pos), SeqCst, Acquire) {
+            // SeqCst on success: the claim (by construction). Acquire on failure: edge H for
+            // the retry.
+            match claim::compare_exchange_weak(&self.head.word, word, claimed(pos), Acquire) {
                 // SAFETY: we claimed `pos` for reading, in `segment`, alive until we mark it READ.
-                Ok(_) => return Ok(unsafe { self.read(segment, pos) }),
+                Ok(claim) => return Ok((unsafe { self.read(segment, pos) }, claim)),
                 Err(current) => {
                     word = current;
                     backoff.spin();

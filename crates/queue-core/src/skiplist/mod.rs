@@ -223,11 +223,13 @@ impl<T> SkipListPq<T> {
 impl<T: Ord> SkipListPq<T> {
     /// Adds `item`.
     ///
-    /// If `T::cmp` panics while `push` looks for the item's place, the panic propagates, the item
-    /// is dropped (after the epoch is unpinned) and was never in the queue. Once the item is in
-    /// the queue, `push` returns normally: a panic while it builds the item's index entries only
-    /// stops that building (and is discarded). So a `push` that returns has added the item, and
-    /// one that panics has not; every other item is unaffected either way.
+    /// If `T::cmp` panics, the panic propagates, and every other item is unaffected. Whether
+    /// this item is in the queue depends on when: a panic while `push` looks for the item's place
+    /// comes before the item is added (it is dropped, after the epoch is unpinned); a panic while
+    /// `push` builds the item's index entries, which compares again only when another insert
+    /// raced it, comes after (the item stays in the queue, reachable and popped in order, and
+    /// only the building stops). [`push_catching_panic`](Self::push_catching_panic) tells the two
+    /// apart. A `push` that returns has added the item.
     ///
     /// ```
     /// let pq = queue_core::SkipListPq::new();
@@ -235,29 +237,33 @@ impl<T: Ord> SkipListPq<T> {
     /// assert_eq!(pq.pop(), Some("only"));
     /// ```
     pub fn push(&self, item: T) {
-        if let Err((item, payload)) = self.push_catching_panic(item) {
-            drop(item);
-            panic::resume_unwind(payload);
+        match self.push_catching_panic(item) {
+            Ok(None) => {}
+            Ok(Some(payload)) => panic::resume_unwind(payload),
+            Err((item, payload)) => {
+                drop(item);
+                panic::resume_unwind(payload);
+            }
         }
     }
 
-    /// Like [`push`](Self::push), but if `T::cmp` panics before the item is in the queue, returns
-    /// the item and the panic payload instead of unwinding. A caller with bookkeeping of its own
-    /// (the blocking layer's counters) can then restore it before the item is dropped, which
-    /// matters when the item's `Drop` uses the same queue.
+    /// Like [`push`](Self::push), but returns a panic of `T::cmp` instead of unwinding:
+    /// `Err((item, payload))` if it came before the item was added (the item comes back),
+    /// `Ok(Some(payload))` if it came after (the item is in the queue), `Ok(None)` if there was
+    /// none. A caller with bookkeeping of its own (the blocking layer's counters) can then settle
+    /// it before the item is dropped or the panic resumes, which matters when the item's `Drop`
+    /// uses the same queue.
     ///
     /// ```
     /// let pq = queue_core::SkipListPq::new();
-    /// assert!(pq.push_catching_panic(1).is_ok());
+    /// assert!(matches!(pq.push_catching_panic(1), Ok(None)));
     /// assert_eq!(pq.pop(), Some(1));
     /// ```
-    pub fn push_catching_panic(&self, item: T) -> Result<(), (T, PanicPayload)> {
+    pub fn push_catching_panic(&self, item: T) -> Result<Option<PanicPayload>, (T, PanicPayload)> {
         let node = Node::new(item, self.next_seq());
         // SAFETY: `unprotected` only lends the pointer a lifetime: the node is ours until linked,
         // and after that it is protected by the pin taken below, which outlives every use.
         let node_ptr = node.into_shared(unsafe { epoch::unprotected() });
-        // A panic payload from building the index is dropped after unpinning (declared first).
-        let index_panic = &mut None;
         let guard = &epoch::pin();
         // SAFETY: our own node.
         let node_ref = unsafe { node_ptr.deref() };
@@ -288,15 +294,14 @@ impl<T: Ord> SkipListPq<T> {
                 return Err((item, payload));
             }
         };
-        // The item is in the queue now, so `push` must return normally: a caller that saw it panic
-        // would believe the item was not added. A panicking `Ord` while the index is built only
-        // stops the building.
+        // The item is in the queue now. A panicking `Ord` while the index is built only stops the
+        // building; the payload goes to the caller, who knows the item is in (`Ok(Some(_))`).
         // SAFETY: linked at level 0, `INSERTING` set, our borrow held until `finish_insert`.
         let built =
             panic::catch_unwind(AssertUnwindSafe(|| unsafe { self.link_upper(node_ptr, pos, guard) }));
         Self::finish_insert(node_ref);
-        *index_panic = built.err();
-        Ok(())
+        // Moved out, not dropped: no payload is dropped while pinned.
+        Ok(built.err())
     }
 }
 
@@ -351,7 +356,7 @@ impl<T: Ord> RawQueue<T> for SkipListPq<T> {
     fn push(&self, item: T) {
         SkipListPq::push(self, item);
     }
-    fn push_catching_panic(&self, item: T) -> Result<(), (T, PanicPayload)> {
+    fn push_catching_panic(&self, item: T) -> Result<Option<PanicPayload>, (T, PanicPayload)> {
         SkipListPq::push_catching_panic(self, item)
     }
     fn pop(&self) -> Option<T> {

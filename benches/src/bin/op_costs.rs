@@ -1,0 +1,50 @@
+//! `valgrind --tool=callgrind target/release/op_costs KIND N`: N uncontended put+get pairs (a
+//! put, then a get that finds the item) on one queue kind, for counting instructions, which are
+//! stable on a noisy machine where times are not. KIND is `queue`, `queue-bounded`, `lifo`,
+//! `priority`, `simple` or `none` (the loop without a queue, to subtract). docs/performance.md
+//! has the counts and how they were taken.
+
+use std::hint::black_box;
+
+use queue_blocking::{LifoQueue, PriorityQueue, Queue, SimpleQueue};
+
+fn pairs<P: FnMut(u64), G: FnMut() -> u64>(n: u64, mut put: P, mut get: G) -> u64 {
+    let mut sum = 0u64;
+    for i in 0..n {
+        put(black_box(i));
+        sum = sum.wrapping_add(get());
+    }
+    sum
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let kind = args.get(1).map_or("queue", String::as_str);
+    let n: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
+    let sum = match kind {
+        "queue" => {
+            let q = Queue::unbounded();
+            pairs(n, |x| q.put(x).unwrap(), || q.get().unwrap())
+        }
+        "queue-bounded" => {
+            let q = Queue::bounded(1024);
+            pairs(n, |x| q.put(x).unwrap(), || q.get().unwrap())
+        }
+        "lifo" => {
+            let q = LifoQueue::unbounded();
+            pairs(n, |x| q.put(x).unwrap(), || q.get().unwrap())
+        }
+        "priority" => {
+            let q = PriorityQueue::unbounded();
+            pairs(n, |x| q.put(x).unwrap(), || q.get().unwrap())
+        }
+        "simple" => {
+            let q = SimpleQueue::new();
+            pairs(n, |x| q.put(x), || q.get())
+        }
+        "none" => pairs(n, |x| _ = black_box(x), || black_box(1)),
+        other => panic!("unknown kind {other}"),
+    };
+    assert_eq!(sum, if kind == "none" { n } else { n * n.saturating_sub(1) / 2 });
+    println!("{kind}: {n} put+get pairs");
+}

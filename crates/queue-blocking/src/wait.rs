@@ -1,0 +1,179 @@
+//! The wait protocol, written once: spin, register, re-check, sleep, and pass on. Every put, get
+//! and join of both engines waits through [`until`], and every future polls through [`poll`].
+//!
+//! An operation that may wait is three things: an *attempt* that never waits and either decides
+//! (a verdict) or gives its state back (a put's item), a *ready* check that says whether an
+//! attempt could decide now (an item is there, there is room, the queue is shut down, no task is
+//! left), and, for blocking waits, what to answer when the deadline passes. The protocol around
+//! them:
+//!
+//! 1. Spin: a few attempts with exponential back-off, then yields ([`SPIN_ROUNDS`]), since a
+//!    partner on another CPU usually finishes within them and a sleep costs two system calls.
+//! 2. Attempt. If the deadline has passed, answer the expiry verdict (the state was just tried
+//!    once more, so a timed get whose deadline passes as an item arrives still gets it).
+//! 3. Register at the event ([`Event::prepare`], which fences), then re-check `ready`. If it
+//!    holds, go back to 2 without sleeping: a notifier may have looked before we registered.
+//! 4. Sleep until notified or the deadline, then go back to 2.
+//! 5. Leaving, whatever the outcome and also when an attempt unwinds: if we ever registered,
+//!    pass a notification on when `ready` still holds ([`Event::pass_on`]), because one meant
+//!    for another waiter may have been skipped while ours was on its way (event.rs).
+//!
+//! A future does 1 (shorter: it holds an executor thread), 2 and 3, and returns `Pending` where a
+//! thread would sleep; it leaves (5) when it completes or is dropped (futures.rs).
+//!
+//! Python's order of checks after a wake-up (shut down first, then the item or room, then the
+//! deadline) lives in each engine's attempt.
+
+use std::task::Waker;
+
+use crate::event::{Event, Ticket};
+use crate::sync::spin_loop;
+use crate::time::Deadline;
+
+/// Rounds of exponential spinning (2^round pause instructions each, 127 in all) before a getter or
+/// putter yields: long enough to catch a partner running on another CPU, short enough not to burn
+/// a time slice. What they cost here: `cargo run --release -p queue-benches --bin spin_costs`.
+const PAUSE_ROUNDS: u32 = 7;
+/// Then `yield_now` rounds before sleeping. When threads outnumber CPUs, each yield hands our CPU
+/// to a thread that may be the partner we wait for, which is far cheaper than a sleep and a
+/// wake-up from another CPU. Why 40 rather than crossbeam's 4, and why not a pure spin of the same
+/// length: docs/performance.md, "What we changed", lever 2.
+const YIELD_ROUNDS: u32 = 40;
+/// All rounds before a thread sleeps. None under loom, to keep models small.
+pub(crate) const SPIN_ROUNDS: u32 = if cfg!(loom) { 0 } else { PAUSE_ROUNDS + YIELD_ROUNDS };
+/// Rounds of pause-spinning (2^round pauses each, 3 in all) before a future registers: a
+/// partner on another CPU often finishes within them, and a registration costs a lock on both
+/// sides. Short, because the spin holds an executor thread; never a yield, which would be the
+/// OS's and not the executor's. None under loom, to keep models small.
+pub(crate) const ASYNC_SPIN_ROUNDS: u32 = if cfg!(loom) { 0 } else { 2 };
+
+/// Where and how an operation waits.
+#[derive(Clone, Copy)]
+pub(crate) struct At<'a> {
+    pub(crate) event: &'a Event,
+    /// Rounds of spinning before registering ([`SPIN_ROUNDS`], [`ASYNC_SPIN_ROUNDS`] or 0).
+    pub(crate) spins: u32,
+    /// Whether a leaving waiter passes a notification on (step 5). Needed wherever a notifier
+    /// may wake just one waiter; joiners are only ever woken all at once (`notify_all*`), so
+    /// they skip it and the futex wakes it would make.
+    pub(crate) hand_on: bool,
+}
+
+impl<'a> At<'a> {
+    /// Getters and putters: woken one at a time, so they hand on.
+    pub(crate) fn one_of(event: &'a Event, spins: u32) -> Self {
+        Self { event, spins, hand_on: true }
+    }
+
+    /// Joiners: woken all at once, never spinning (tasks take long).
+    pub(crate) fn all_of(event: &'a Event) -> Self {
+        Self { event, spins: 0, hand_on: false }
+    }
+}
+
+/// Backs off for round `round` of [`SPIN_ROUNDS`].
+pub(crate) fn spin(round: u32) {
+    if round < PAUSE_ROUNDS {
+        for _ in 0..1u32 << round {
+            spin_loop();
+        }
+    } else {
+        std::thread::yield_now();
+    }
+}
+
+/// Runs the protocol (module docs) for a blocking operation waiting `at` an event: spins, then
+/// sleeps until `attempt` decides or `deadline` passes, when `expire` gives the verdict for the
+/// state left over.
+#[cold]
+pub(crate) fn until<S, V>(
+    at: At<'_>,
+    deadline: Deadline,
+    mut state: S,
+    mut attempt: impl FnMut(S) -> Result<V, S>,
+    ready: impl Fn() -> bool,
+    expire: impl FnOnce(S) -> V,
+) -> V {
+    let event = at.event;
+    for round in 0..at.spins {
+        if deadline.has_passed() {
+            break;
+        }
+        spin(round);
+        match attempt(state) {
+            Ok(verdict) => return verdict,
+            Err(back) => state = back,
+        }
+    }
+    // Passes on in its drop, on every way out of the loop, unwinding included.
+    let mut leaving = Leaving { event, ready: &ready, registered: false };
+    loop {
+        match attempt(state) {
+            Ok(verdict) => return verdict,
+            Err(back) => state = back,
+        }
+        if deadline.has_passed() {
+            return expire(state);
+        }
+        let waiter = event.prepare();
+        leaving.registered = at.hand_on;
+        if ready() {
+            continue;
+        }
+        waiter.wait(deadline);
+    }
+}
+
+/// Step 5 of the protocol for a thread, as a guard.
+struct Leaving<'a, F: Fn() -> bool> {
+    event: &'a Event,
+    ready: &'a F,
+    registered: bool,
+}
+
+impl<F: Fn() -> bool> Drop for Leaving<'_, F> {
+    fn drop(&mut self) {
+        if self.registered {
+            self.event.pass_on(self.ready);
+        }
+    }
+}
+
+/// One poll of a future waiting `at` an event (module docs): `Ok(verdict)` once `attempt`
+/// decides (the future has then left the event), or `Err(state)` after registering `waker` under
+/// `ticket` with `ready` still false (return `Pending`). The future must call [`leave`] when it is
+/// dropped.
+pub(crate) fn poll<S, V>(
+    at: At<'_>,
+    ticket: &mut Ticket,
+    waker: &Waker,
+    mut state: S,
+    mut attempt: impl FnMut(S) -> Result<V, S>,
+    ready: impl Fn() -> bool,
+) -> Result<V, S> {
+    let mut round = 0;
+    loop {
+        match attempt(state) {
+            Ok(verdict) => {
+                leave(at, ticket, ready);
+                return Ok(verdict);
+            }
+            Err(back) => state = back,
+        }
+        if round < at.spins {
+            spin(round);
+            round += 1;
+            continue;
+        }
+        at.event.register_task(ticket, waker);
+        if !ready() {
+            return Err(state);
+        }
+    }
+}
+
+/// Step 5 for a future: deregisters `ticket`, passing a notification on if `ready` still holds
+/// (and `at` hands on); nothing if the future never registered or already left.
+pub(crate) fn leave(at: At<'_>, ticket: &mut Ticket, ready: impl FnOnce() -> bool) {
+    at.event.deregister_task(ticket, || at.hand_on && ready());
+}
