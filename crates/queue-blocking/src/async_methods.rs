@@ -61,7 +61,7 @@ impl<T, C: Container<T> + RawQueue<T>> BlockingQueue<T, C> {
             }
             let item = put.take_item().expect("a pending put holds its item");
             // One last claim, as a blocking put makes before it reports `Full`.
-            Poll::Ready(self.engine.attempt_put(item).unwrap_or_else(|item| Err(PutError::Full(item))))
+            Poll::Ready(self.engine.attempt_put(item))
         })
         .await
     }

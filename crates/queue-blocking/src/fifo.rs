@@ -130,32 +130,32 @@ impl<T> Fifo<T> {
 
     // ---- put and get (they wait through `Engine::put`/`get`, engine.rs) ----
 
-    /// One claim attempt: `Err` gives the item back unless the verdict is final. The claim checks
-    /// the close mark before the bound: Python's order, shut down first.
+    /// One claim attempt (`Engine::attempt_put`). The claim checks the close mark before the
+    /// bound: Python's order, shut down first.
     #[inline]
-    pub(crate) fn attempt_put(&self, item: T) -> Result<Result<(), PutError<T>>, T> {
+    pub(crate) fn attempt_put(&self, item: T) -> Result<(), PutError<T>> {
         match self.core.try_push_claim(item, self.capacity()) {
             Ok(claim) => {
                 self.events.not_empty.notify_one_after_claim(claim);
-                Ok(Ok(()))
+                Ok(())
             }
-            Err(PushError::Closed(item)) => Ok(Err(PutError::ShutDown(item))),
-            Err(PushError::Full(item)) => Err(item),
+            Err(PushError::Closed(item)) => Err(PutError::ShutDown(item)),
+            Err(PushError::Full(item)) => Err(PutError::Full(item)),
         }
     }
 
-    /// One claim attempt: `None` if the queue is empty and may fill again.
+    /// One claim attempt (`Engine::attempt_get`).
     #[inline]
-    pub(crate) fn attempt_get(&self) -> Option<Result<T, GetError>> {
+    pub(crate) fn attempt_get(&self) -> Result<T, GetError> {
         match self.core.try_pop_claim() {
             Ok((item, claim)) => {
                 // A putter waiting for room may go. Even when unbounded now: a racing
                 // `set_maxsize` may have bounded the queue.
                 self.events.not_full.notify_one_after_claim(claim);
-                Some(Ok(item))
+                Ok(item)
             }
-            Err(PopError::Closed) => Some(Err(GetError::ShutDown)),
-            Err(PopError::Empty) => None,
+            Err(PopError::Closed) => Err(GetError::ShutDown),
+            Err(PopError::Empty) => Err(GetError::Empty),
         }
     }
 

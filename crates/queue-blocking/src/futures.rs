@@ -88,7 +88,7 @@ impl<T, C: Container<T> + RawQueue<T>> GetFuture<'_, T, C> {
     /// A last attempt for a get that gives up (`get_async_timeout`): the queue is re-checked
     /// before `Empty` is reported, as for a blocking get.
     pub(crate) fn give_up(&mut self) -> Result<T, GetError> {
-        let verdict = self.engine.attempt_get().unwrap_or(Err(GetError::Empty));
+        let verdict = self.engine.attempt_get();
         self.leave();
         verdict
     }
@@ -114,7 +114,7 @@ impl<T, C: Container<T> + RawQueue<T>> Future for GetFuture<'_, T, C> {
             &mut this.ticket,
             cx.waker(),
             (),
-            |()| engine.attempt_get().ok_or(()),
+            |()| wait::unless_empty(engine.attempt_get()),
             || engine.can_get(),
         );
         match polled {
@@ -144,7 +144,7 @@ impl<T, C: Container<T> + RawQueue<T>> Future for PutFuture<'_, T, C> {
             &mut this.ticket,
             cx.waker(),
             item,
-            |item| engine.attempt_put(item),
+            |item| wait::unless_full(engine.attempt_put(item)),
             || engine.can_put(),
         );
         match polled {

@@ -61,22 +61,22 @@ impl<T, R: RawQueue<T>> Inner<T, R> {
         }
     }
 
-    /// One put attempt that never waits (it waits through `Engine::put`, engine.rs): `Err` gives
-    /// the item back if there is no slot.
-    pub(crate) fn attempt_put(&self, item: T) -> Result<Result<(), PutError<T>>, T> {
+    /// One put attempt that never waits (`Engine::attempt_put`; it waits through `Engine::put`,
+    /// engine.rs): `Full` if there is no slot.
+    pub(crate) fn attempt_put(&self, item: T) -> Result<(), PutError<T>> {
         // Python's order: shut down first, even if there is room.
         if self.is_shutdown() {
-            return Ok(Err(PutError::ShutDown(item)));
+            return Err(PutError::ShutDown(item));
         }
         self.store.check_capacity();
-        let Some(reserved) = self.reserve() else { return Err(item) };
+        let Some(reserved) = self.reserve() else { return Err(PutError::Full(item)) };
         // Register as publishing; the same RMW tells us whether shutdown came first.
         // Acquire/Release: none needed for data; the single modification order of `state` is
         // what orders us against `shutdown` (module docs). Relaxed.
         if self.state.fetch_add(PUBLISHING, Relaxed) & SHUTDOWN != 0 {
             self.end_publishing();
             self.cancel_reservation(reserved);
-            return Ok(Err(PutError::ShutDown(item)));
+            return Err(PutError::ShutDown(item));
         }
         // Relaxed: `task_done`/`join` synchronise on the decrements; an increment publishes nothing.
         self.unfinished.fetch_add(1, Relaxed);
@@ -94,7 +94,7 @@ impl<T, R: RawQueue<T>> Inner<T, R> {
                     // while it indexes the item): the put is complete, the caller learns of it.
                     resume_unwind(payload);
                 }
-                Ok(Ok(()))
+                Ok(())
             }
             Err((item, payload)) => {
                 // Not in: give back what we took *before* the item is dropped, so its `Drop`
@@ -106,13 +106,13 @@ impl<T, R: RawQueue<T>> Inner<T, R> {
         }
     }
 
-    /// One get attempt that never waits: the item, `ShutDown`, or `None` if the queue is empty
-    /// and may fill again.
-    pub(crate) fn attempt_get(&self) -> Option<Result<T, GetError>> {
+    /// One get attempt that never waits (`Engine::attempt_get`): the item, `ShutDown`, or
+    /// `Empty` if the queue is empty and may fill again.
+    pub(crate) fn attempt_get(&self) -> Result<T, GetError> {
         match self.try_get() {
-            Some(item) => Some(Ok(item)),
-            None if self.closed() => Some(Err(GetError::ShutDown)),
-            None => None,
+            Some(item) => Ok(item),
+            None if self.closed() => Err(GetError::ShutDown),
+            None => Err(GetError::Empty),
         }
     }
 

@@ -26,6 +26,7 @@
 
 use std::task::Waker;
 
+use crate::error::{GetError, PutError};
 use crate::event::{Event, Ticket};
 use crate::sync::spin_loop;
 use crate::time::Deadline;
@@ -46,6 +47,22 @@ pub(crate) const SPIN_ROUNDS: u32 = if cfg!(loom) { 0 } else { PAUSE_ROUNDS + YI
 /// sides. Short, because the spin holds an executor thread; never a yield, which would be the
 /// OS's and not the executor's. None under loom, to keep models small.
 pub(crate) const ASYNC_SPIN_ROUNDS: u32 = if cfg!(loom) { 0 } else { 2 };
+
+/// A put attempt's verdict for [`until`]/[`poll`]: `Full` gives the item back to try again.
+pub(crate) fn unless_full<T>(verdict: Result<(), PutError<T>>) -> Result<Result<(), PutError<T>>, T> {
+    match verdict {
+        Err(PutError::Full(item)) => Err(item),
+        verdict => Ok(verdict),
+    }
+}
+
+/// A get attempt's verdict for [`until`]/[`poll`]: `Empty` means try again.
+pub(crate) fn unless_empty<T>(verdict: Result<T, GetError>) -> Result<Result<T, GetError>, ()> {
+    match verdict {
+        Err(GetError::Empty) => Err(()),
+        verdict => Ok(verdict),
+    }
+}
 
 /// Where and how an operation waits.
 #[derive(Clone, Copy)]
