@@ -36,7 +36,7 @@ MIRIFLAGS="$MIRIFLAGS -Zmiri-disable-isolation" \
 
 # Orderings that x86 hides (issue 19, R1): Miri's weak-memory emulation picks, for each Relaxed
 # or Acquire load, among the stores it may legally see, differently under each seed. Before the fix
-# seed 0 already failed; 8 seeds × 4 rounds each.
-echo "== miri: weak-memory orderings, 8 seeds (tests/weak_memory.rs)"
-MIRIFLAGS="$MIRIFLAGS -Zmiri-disable-isolation -Zmiri-many-seeds=0..8" \
+# seed 0 already failed; 16 seeds × 4 rounds each, about 40 s.
+echo "== miri: weak-memory orderings, 16 seeds (tests/weak_memory.rs)"
+MIRIFLAGS="$MIRIFLAGS -Zmiri-disable-isolation -Zmiri-many-seeds=0..16" \
     cargo +nightly miri test -p queue-blocking --test weak_memory

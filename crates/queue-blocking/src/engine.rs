@@ -94,7 +94,7 @@ pub trait Engine<T, C>: Sized {
     {
         match self.attempt_put(item) {
             Err(PutError::Full(item)) => wait::until(
-                At::one_of(self.not_full(), SPIN_ROUNDS),
+                At::one_of(self.not_full(), SPIN_ROUNDS, || self.has_room()),
                 deadline,
                 item,
                 |item| wait::unless_full(self.attempt_put(item)),
@@ -113,7 +113,7 @@ pub trait Engine<T, C>: Sized {
     {
         match self.attempt_get() {
             Err(GetError::Empty) => wait::until(
-                At::one_of(self.not_empty(), SPIN_ROUNDS),
+                At::one_of(self.not_empty(), SPIN_ROUNDS, || !self.is_empty()),
                 deadline,
                 (),
                 |()| wait::unless_empty(self.attempt_get()),

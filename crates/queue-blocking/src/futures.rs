@@ -29,6 +29,16 @@ use crate::error::{GetError, PutError};
 use crate::event::Ticket;
 use crate::wait::{self, ASYNC_SPIN_ROUNDS, At};
 
+/// Where a get future waits (wait.rs).
+fn getters<T, C: Container<T>>(engine: &C::Engine) -> At<'_, impl Fn() -> bool + '_> {
+    At::one_of(engine.not_empty(), ASYNC_SPIN_ROUNDS, move || !engine.is_empty())
+}
+
+/// Where a put future waits (wait.rs).
+fn putters<T, C: Container<T>>(engine: &C::Engine) -> At<'_, impl Fn() -> bool + '_> {
+    At::one_of(engine.not_full(), ASYNC_SPIN_ROUNDS, move || engine.has_room())
+}
+
 /// The future of [`get_async`](crate::BlockingQueue::get_async): resolves to the next item, or
 /// to [`GetError::ShutDown`] once the queue is shut down and empty. Cancel-safe: dropping it
 /// before it completes loses no item.
@@ -99,7 +109,7 @@ impl<T, C: Container<T>> GetFuture<'_, T, C> {
     /// nothing if it never registered or already left.
     fn leave(&mut self) {
         let engine = self.engine;
-        wait::leave(At::one_of(engine.not_empty(), ASYNC_SPIN_ROUNDS), &mut self.ticket, || engine.can_get());
+        wait::leave(&getters::<T, C>(engine), &mut self.ticket);
     }
 }
 
@@ -110,7 +120,7 @@ impl<T, C: Container<T> + RawQueue<T>> Future for GetFuture<'_, T, C> {
         let this = self.get_mut();
         let engine = this.engine;
         let polled = wait::poll(
-            At::one_of(engine.not_empty(), ASYNC_SPIN_ROUNDS),
+            &getters::<T, C>(engine),
             &mut this.ticket,
             cx.waker(),
             (),
@@ -128,7 +138,7 @@ impl<T, C: Container<T>> PutFuture<'_, T, C> {
     /// As [`GetFuture::leave`], at `not_full`.
     fn leave(&mut self) {
         let engine = self.engine;
-        wait::leave(At::one_of(engine.not_full(), ASYNC_SPIN_ROUNDS), &mut self.ticket, || engine.can_put());
+        wait::leave(&putters::<T, C>(engine), &mut self.ticket);
     }
 }
 
@@ -140,7 +150,7 @@ impl<T, C: Container<T> + RawQueue<T>> Future for PutFuture<'_, T, C> {
         let engine = this.engine;
         let item = this.item.take().expect("PutFuture polled after it completed");
         let polled = wait::poll(
-            At::one_of(engine.not_full(), ASYNC_SPIN_ROUNDS),
+            &putters::<T, C>(engine),
             &mut this.ticket,
             cx.waker(),
             item,
@@ -161,7 +171,7 @@ impl<T, C: Container<T>> JoinFuture<'_, T, C> {
     /// As [`GetFuture::leave`], at `all_done`.
     fn leave(&mut self) {
         let engine = self.engine;
-        wait::leave(At::all_of(engine.all_done()), &mut self.ticket, || engine.all_tasks_done());
+        wait::leave(&At::all_of(engine.all_done()), &mut self.ticket);
     }
 }
 
@@ -173,7 +183,7 @@ impl<T, C: Container<T>> Future for JoinFuture<'_, T, C> {
         let engine = this.engine;
         let done = || engine.all_tasks_done();
         let attempt = |()| done().then_some(()).ok_or(());
-        match wait::poll(At::all_of(engine.all_done()), &mut this.ticket, cx.waker(), (), attempt, done) {
+        match wait::poll(&At::all_of(engine.all_done()), &mut this.ticket, cx.waker(), (), attempt, done) {
             Ok(()) => Poll::Ready(()),
             Err(()) => Poll::Pending,
         }

@@ -68,8 +68,13 @@ impl<T, R: RawQueue<T>> Inner<T, R> {
         if self.is_shutdown() {
             return Err(PutError::ShutDown(item));
         }
-        self.store.check_capacity();
         let Some(reserved) = self.reserve() else { return Err(PutError::Full(item)) };
+        // After the reservation, so that a retry that finds no slot pays no extra load (loom
+        // explores every load); before anything a getter could see.
+        if self.store.at_capacity() {
+            self.cancel_reservation(reserved);
+            panic!("a queue holds at most 2^31 items");
+        }
         // Register as publishing; the same RMW tells us whether shutdown came first.
         // Acquire/Release: none needed for data; the single modification order of `state` is
         // what orders us against `shutdown` (module docs). Relaxed.
@@ -311,5 +316,32 @@ impl<T, R> Drop for Publishing<'_, T, R> {
         self.inner.lower_unfinished(1);
         self.inner.cancel_reservation(self.reserved);
         self.inner.end_publishing();
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+
+    use queue_core::MsQueue;
+
+    use super::*;
+    use crate::store::MAX_ITEMS;
+
+    /// A put into a queue at its limit panics having changed nothing: no task, no slot, no put in
+    /// flight, and the item is dropped.
+    #[test]
+    fn a_put_past_the_limit_panics_before_changing_anything() {
+        for maxsize in [0, usize::MAX] {
+            let q: Inner<u8, MsQueue<u8>> = Inner::new(maxsize);
+            q.store.set_counts(MAX_ITEMS, MAX_ITEMS);
+            assert!(catch_unwind(AssertUnwindSafe(|| q.attempt_put(1))).is_err());
+            assert_eq!((q.len(), q.store.slots()), (MAX_ITEMS, MAX_ITEMS));
+            assert_eq!((q.unfinished_tasks(), q.state.load(Relaxed)), (0, 0));
+            // Below the limit again: puts work. (Reset so Drop finds no phantom items.)
+            q.store.set_counts(0, 0);
+            assert_eq!(q.attempt_put(2), Ok(()));
+            assert_eq!(q.attempt_get(), Ok(2));
+        }
     }
 }

@@ -7,19 +7,22 @@
 //! left), and, for blocking waits, what to answer when the deadline passes. The protocol around
 //! them:
 //!
-//! 1. Spin: a few attempts with exponential back-off, then yields ([`SPIN_ROUNDS`]), since a
-//!    partner on another CPU usually finishes within them and a sleep costs two system calls.
-//! 2. Attempt. If the deadline has passed, answer the expiry verdict (the state was just tried
-//!    once more, so a timed get whose deadline passes as an item arrives still gets it).
+//! 1. Spin: after the caller's first attempt failed, a few attempts with exponential back-off,
+//!    then yields ([`SPIN_ROUNDS`]), since a partner on another CPU usually finishes within them
+//!    and a sleep costs two system calls.
+//! 2. If the deadline has passed, answer the expiry verdict (the last attempt was just made, so
+//!    a timed get whose deadline passes as an item arrives still gets it).
 //! 3. Register at the event ([`Event::prepare`], which fences), then re-check `ready`. If it
-//!    holds, go back to 2 without sleeping: a notifier may have looked before we registered.
-//! 4. Sleep until notified or the deadline, then go back to 2.
+//!    holds, skip the sleep: a notifier may have looked before we registered.
+//! 4. Sleep until notified or the deadline. Attempt; if it fails, go back to 2.
 //! 5. Leaving, whatever the outcome and also when an attempt unwinds: if we ever registered,
-//!    pass a notification on when `ready` still holds ([`Event::pass_on`]), because one meant
-//!    for another waiter may have been skipped while ours was on its way (event.rs).
+//!    pass a notification on when what a `notify_one` announces still holds (an item, room:
+//!    [`At::hand_on`], [`Event::pass_on`]), because one meant for another waiter may have been
+//!    skipped while ours was on its way (event.rs). Joiners, only ever woken all at once, skip it.
 //!
-//! A future does 1 (shorter: it holds an executor thread), 2 and 3, and returns `Pending` where a
-//! thread would sleep; it leaves (5) when it completes or is dropped (futures.rs).
+//! A future attempts, spins (shorter: it holds an executor thread), registers and re-checks (3),
+//! and returns `Pending` where a thread would sleep; it leaves (5) when it completes or is
+//! dropped (futures.rs).
 //!
 //! Python's order of checks after a wake-up (shut down first, then the item or room, then the
 //! deadline) lives in each engine's attempt.
@@ -64,27 +67,31 @@ pub(crate) fn unless_empty<T>(verdict: Result<T, GetError>) -> Result<Result<T, 
     }
 }
 
-/// Where and how an operation waits.
+/// Where and how an operation waits: the event, how long to spin first, and when a leaving
+/// waiter passes a notification on (step 5).
 #[derive(Clone, Copy)]
-pub(crate) struct At<'a> {
+pub(crate) struct At<'a, H> {
     pub(crate) event: &'a Event,
     /// Rounds of spinning before registering ([`SPIN_ROUNDS`], [`ASYNC_SPIN_ROUNDS`] or 0).
     pub(crate) spins: u32,
-    /// Whether a leaving waiter passes a notification on (step 5). Needed wherever a notifier
-    /// may wake just one waiter; joiners are only ever woken all at once (`notify_all*`), so
-    /// they skip it and the futex wakes it would make.
-    pub(crate) hand_on: bool,
+    /// Whether what this event's `notify_one` announces still holds (an item, room): then a
+    /// leaving waiter wakes the next one. Narrower than `ready`, which also counts a shutdown:
+    /// a shutdown wakes every waiter itself, and each load here is one more branch for loom.
+    pub(crate) hand_on: H,
 }
 
-impl<'a> At<'a> {
-    /// Getters and putters: woken one at a time, so they hand on.
-    pub(crate) fn one_of(event: &'a Event, spins: u32) -> Self {
-        Self { event, spins, hand_on: true }
+impl<'a, H: Fn() -> bool> At<'a, H> {
+    /// Getters and putters: woken one at a time, so they hand on while `hand_on` holds.
+    pub(crate) fn one_of(event: &'a Event, spins: u32, hand_on: H) -> Self {
+        Self { event, spins, hand_on }
     }
+}
 
-    /// Joiners: woken all at once, never spinning (tasks take long).
+impl<'a> At<'a, fn() -> bool> {
+    /// Joiners: woken all at once (`notify_all*` only), so they never hand on, and never spin
+    /// (tasks take long).
     pub(crate) fn all_of(event: &'a Event) -> Self {
-        Self { event, spins: 0, hand_on: false }
+        Self { event, spins: 0, hand_on: || false }
     }
 }
 
@@ -99,12 +106,15 @@ pub(crate) fn spin(round: u32) {
     }
 }
 
-/// Runs the protocol (module docs) for a blocking operation waiting `at` an event: spins, then
-/// sleeps until `attempt` decides or `deadline` passes, when `expire` gives the verdict for the
-/// state left over.
+/// Runs the protocol (module docs) for a blocking operation waiting `at` an event, after the
+/// caller's own attempt failed with `state` left over: spins, then sleeps until `attempt` decides
+/// or `deadline` passes, when `expire` gives the verdict for the state left over. Every deadline
+/// check follows a failed attempt, the caller's or ours, so a timed get whose deadline passes as
+/// an item arrives still gets it; and no attempt is repeated without something in between (a
+/// spin, a re-check, a sleep), which keeps the loom models from exploring wasted loads.
 #[cold]
-pub(crate) fn until<S, V>(
-    at: At<'_>,
+pub(crate) fn until<S, V, H: Fn() -> bool>(
+    at: At<'_, H>,
     deadline: Deadline,
     mut state: S,
     mut attempt: impl FnMut(S) -> Result<V, S>,
@@ -114,7 +124,7 @@ pub(crate) fn until<S, V>(
     let event = at.event;
     for round in 0..at.spins {
         if deadline.has_passed() {
-            break;
+            return expire(state);
         }
         spin(round);
         match attempt(state) {
@@ -123,35 +133,36 @@ pub(crate) fn until<S, V>(
         }
     }
     // Passes on in its drop, on every way out of the loop, unwinding included.
-    let mut leaving = Leaving { event, ready: &ready, registered: false };
+    let mut leaving = Leaving { event, hand_on: &at.hand_on, registered: false };
     loop {
-        match attempt(state) {
-            Ok(verdict) => return verdict,
-            Err(back) => state = back,
-        }
         if deadline.has_passed() {
             return expire(state);
         }
         let waiter = event.prepare();
-        leaving.registered = at.hand_on;
+        leaving.registered = true;
         if ready() {
-            continue;
+            drop(waiter);
+        } else {
+            waiter.wait(deadline);
         }
-        waiter.wait(deadline);
+        match attempt(state) {
+            Ok(verdict) => return verdict,
+            Err(back) => state = back,
+        }
     }
 }
 
 /// Step 5 of the protocol for a thread, as a guard.
 struct Leaving<'a, F: Fn() -> bool> {
     event: &'a Event,
-    ready: &'a F,
+    hand_on: &'a F,
     registered: bool,
 }
 
 impl<F: Fn() -> bool> Drop for Leaving<'_, F> {
     fn drop(&mut self) {
         if self.registered {
-            self.event.pass_on(self.ready);
+            self.event.pass_on(self.hand_on);
         }
     }
 }
@@ -160,8 +171,8 @@ impl<F: Fn() -> bool> Drop for Leaving<'_, F> {
 /// decides (the future has then left the event), or `Err(state)` after registering `waker` under
 /// `ticket` with `ready` still false (return `Pending`). The future must call [`leave`] when it is
 /// dropped.
-pub(crate) fn poll<S, V>(
-    at: At<'_>,
+pub(crate) fn poll<S, V, H: Fn() -> bool>(
+    at: &At<'_, H>,
     ticket: &mut Ticket,
     waker: &Waker,
     mut state: S,
@@ -172,7 +183,7 @@ pub(crate) fn poll<S, V>(
     loop {
         match attempt(state) {
             Ok(verdict) => {
-                leave(at, ticket, ready);
+                leave(at, ticket);
                 return Ok(verdict);
             }
             Err(back) => state = back,
@@ -189,8 +200,8 @@ pub(crate) fn poll<S, V>(
     }
 }
 
-/// Step 5 for a future: deregisters `ticket`, passing a notification on if `ready` still holds
-/// (and `at` hands on); nothing if the future never registered or already left.
-pub(crate) fn leave(at: At<'_>, ticket: &mut Ticket, ready: impl FnOnce() -> bool) {
-    at.event.deregister_task(ticket, || at.hand_on && ready());
+/// Step 5 for a future: deregisters `ticket`, passing a notification on if `at.hand_on` holds;
+/// nothing if the future never registered or already left.
+pub(crate) fn leave<H: Fn() -> bool>(at: &At<'_, H>, ticket: &mut Ticket) {
+    at.event.deregister_task(ticket, &at.hand_on);
 }
