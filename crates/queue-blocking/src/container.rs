@@ -102,6 +102,7 @@ impl<T, R: RawQueue<T>> RawQueue<T> for Custom<R> {
         self.0.push(item);
     }
 
+    #[inline]
     fn push_catching_panic(&self, item: T) -> Result<Option<PanicPayload>, (T, PanicPayload)> {
         self.0.push_catching_panic(item)
     }

@@ -73,18 +73,39 @@ pub trait Engine<T, C>: Sized {
         self.is_shutdown() || self.has_room()
     }
 
-    /// One put attempt that never waits (notifying a getter on success). `Full` means it would
-    /// have to wait; every other verdict is final. Python's order: shut down first. (Not a nested
-    /// `Result`: matching one on the hot path cost about 6 instructions per put and get.)
-    fn attempt_put(&self, item: T) -> Result<(), PutError<T>>
+    /// One put attempt that never waits (notifying a getter on success); if the queue is full,
+    /// the verdict is `full(item)`. Python's order: shut down first. A continuation rather than a
+    /// `Full` to match on afterwards: the second match cost `Queue` about 10 instructions per
+    /// put+get pair (callgrind, docs/performance.md).
+    fn attempt_put_or(
+        &self,
+        item: T,
+        full: impl FnOnce(T) -> Result<(), PutError<T>>,
+    ) -> Result<(), PutError<T>>
     where
         C: RawQueue<T>;
 
-    /// One get attempt that never waits (notifying a putter on success). `Empty` means the queue
-    /// is empty and may fill again, so a getter would have to wait; `ShutDown` is final.
-    fn attempt_get(&self) -> Result<T, GetError>
+    /// One get attempt that never waits (notifying a putter on success); if the queue is empty
+    /// and may fill again, the verdict is `empty()`. `ShutDown` is final.
+    fn attempt_get_or(&self, empty: impl FnOnce() -> Result<T, GetError>) -> Result<T, GetError>
     where
         C: RawQueue<T>;
+
+    /// [`attempt_put_or`](Self::attempt_put_or) answering `Full` when full.
+    fn attempt_put(&self, item: T) -> Result<(), PutError<T>>
+    where
+        C: RawQueue<T>,
+    {
+        self.attempt_put_or(item, |item| Err(PutError::Full(item)))
+    }
+
+    /// [`attempt_get_or`](Self::attempt_get_or) answering `Empty` when empty.
+    fn attempt_get(&self) -> Result<T, GetError>
+    where
+        C: RawQueue<T>,
+    {
+        self.attempt_get_or(|| Err(GetError::Empty))
+    }
 
     /// Puts `item`, waiting for room until `deadline`.
     #[inline]
@@ -92,17 +113,26 @@ pub trait Engine<T, C>: Sized {
     where
         C: RawQueue<T>,
     {
-        match self.attempt_put(item) {
-            Err(PutError::Full(item)) => wait::until(
-                At::one_of(self.not_full(), SPIN_ROUNDS, || self.has_room()),
-                deadline,
-                item,
-                |item| wait::unless_full(self.attempt_put(item)),
-                || self.can_put(),
-                |item| Err(PutError::Full(item)),
-            ),
-            verdict => verdict,
-        }
+        self.attempt_put_or(item, |item| self.put_waiting(item, deadline))
+    }
+
+    /// `put` after its first attempt found the queue full. Out of line, so that `put` stays
+    /// small enough to inline into callers (it did not when this body was inside it, which cost
+    /// the never-blocking put+get about 6 %).
+    #[cold]
+    #[inline(never)]
+    fn put_waiting(&self, item: T, deadline: Deadline) -> Result<(), PutError<T>>
+    where
+        C: RawQueue<T>,
+    {
+        wait::until(
+            At::one_of(self.not_full(), SPIN_ROUNDS, || self.has_room()),
+            deadline,
+            item,
+            |item| wait::unless_full(self.attempt_put(item)),
+            || self.can_put(),
+            |item| Err(PutError::Full(item)),
+        )
     }
 
     /// Takes an item, waiting for one until `deadline`.
@@ -111,17 +141,24 @@ pub trait Engine<T, C>: Sized {
     where
         C: RawQueue<T>,
     {
-        match self.attempt_get() {
-            Err(GetError::Empty) => wait::until(
-                At::one_of(self.not_empty(), SPIN_ROUNDS, || !self.is_empty()),
-                deadline,
-                (),
-                |()| wait::unless_empty(self.attempt_get()),
-                || self.can_get(),
-                |()| Err(GetError::Empty),
-            ),
-            verdict => verdict,
-        }
+        self.attempt_get_or(|| self.get_waiting(deadline))
+    }
+
+    /// `get` after its first attempt found the queue empty; out of line, as `put_waiting`.
+    #[cold]
+    #[inline(never)]
+    fn get_waiting(&self, deadline: Deadline) -> Result<T, GetError>
+    where
+        C: RawQueue<T>,
+    {
+        wait::until(
+            At::one_of(self.not_empty(), SPIN_ROUNDS, || !self.is_empty()),
+            deadline,
+            (),
+            |()| wait::unless_empty(self.attempt_get()),
+            || self.can_get(),
+            |()| Err(GetError::Empty),
+        )
     }
 
     /// Takes an item if one is there.
@@ -187,18 +224,22 @@ impl<T, R> Engine<T, R> for Inner<T, R> {
         Self::shutdown_immediate(self)
     }
     #[inline]
-    fn attempt_put(&self, item: T) -> Result<(), PutError<T>>
+    fn attempt_put_or(
+        &self,
+        item: T,
+        full: impl FnOnce(T) -> Result<(), PutError<T>>,
+    ) -> Result<(), PutError<T>>
     where
         R: RawQueue<T>,
     {
-        Self::attempt_put(self, item)
+        Self::attempt_put_or(self, item, full)
     }
     #[inline]
-    fn attempt_get(&self) -> Result<T, GetError>
+    fn attempt_get_or(&self, empty: impl FnOnce() -> Result<T, GetError>) -> Result<T, GetError>
     where
         R: RawQueue<T>,
     {
-        Self::attempt_get(self)
+        Self::attempt_get_or(self, empty)
     }
 }
 
@@ -211,11 +252,15 @@ impl<T> Engine<T, SegmentedQueue<T>> for Fifo<T> {
         Self::shutdown_immediate(self)
     }
     #[inline]
-    fn attempt_put(&self, item: T) -> Result<(), PutError<T>> {
-        Self::attempt_put(self, item)
+    fn attempt_put_or(
+        &self,
+        item: T,
+        full: impl FnOnce(T) -> Result<(), PutError<T>>,
+    ) -> Result<(), PutError<T>> {
+        Self::attempt_put_or(self, item, full)
     }
     #[inline]
-    fn attempt_get(&self) -> Result<T, GetError> {
-        Self::attempt_get(self)
+    fn attempt_get_or(&self, empty: impl FnOnce() -> Result<T, GetError>) -> Result<T, GetError> {
+        Self::attempt_get_or(self, empty)
     }
 }

@@ -130,23 +130,27 @@ impl<T> Fifo<T> {
 
     // ---- put and get (they wait through `Engine::put`/`get`, engine.rs) ----
 
-    /// One claim attempt (`Engine::attempt_put`). The claim checks the close mark before the
+    /// One claim attempt (`Engine::attempt_put_or`). The claim checks the close mark before the
     /// bound: Python's order, shut down first.
     #[inline]
-    pub(crate) fn attempt_put(&self, item: T) -> Result<(), PutError<T>> {
+    pub(crate) fn attempt_put_or(
+        &self,
+        item: T,
+        full: impl FnOnce(T) -> Result<(), PutError<T>>,
+    ) -> Result<(), PutError<T>> {
         match self.core.try_push_claim(item, self.capacity()) {
             Ok(claim) => {
                 self.events.not_empty.notify_one_after_claim(claim);
                 Ok(())
             }
             Err(PushError::Closed(item)) => Err(PutError::ShutDown(item)),
-            Err(PushError::Full(item)) => Err(PutError::Full(item)),
+            Err(PushError::Full(item)) => full(item),
         }
     }
 
-    /// One claim attempt (`Engine::attempt_get`).
+    /// One claim attempt (`Engine::attempt_get_or`).
     #[inline]
-    pub(crate) fn attempt_get(&self) -> Result<T, GetError> {
+    pub(crate) fn attempt_get_or(&self, empty: impl FnOnce() -> Result<T, GetError>) -> Result<T, GetError> {
         match self.core.try_pop_claim() {
             Ok((item, claim)) => {
                 // A putter waiting for room may go. Even when unbounded now: a racing
@@ -155,7 +159,7 @@ impl<T> Fifo<T> {
                 Ok(item)
             }
             Err(PopError::Closed) => Err(GetError::ShutDown),
-            Err(PopError::Empty) => Err(GetError::Empty),
+            Err(PopError::Empty) => empty(),
         }
     }
 

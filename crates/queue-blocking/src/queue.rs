@@ -61,14 +61,18 @@ impl<T, R: RawQueue<T>> Inner<T, R> {
         }
     }
 
-    /// One put attempt that never waits (`Engine::attempt_put`; it waits through `Engine::put`,
-    /// engine.rs): `Full` if there is no slot.
-    pub(crate) fn attempt_put(&self, item: T) -> Result<(), PutError<T>> {
+    /// One put attempt that never waits (`Engine::attempt_put_or`; it waits through
+    /// `Engine::put`, engine.rs): `full(item)` if there is no slot.
+    pub(crate) fn attempt_put_or(
+        &self,
+        item: T,
+        full: impl FnOnce(T) -> Result<(), PutError<T>>,
+    ) -> Result<(), PutError<T>> {
         // Python's order: shut down first, even if there is room.
         if self.is_shutdown() {
             return Err(PutError::ShutDown(item));
         }
-        let Some(reserved) = self.reserve() else { return Err(PutError::Full(item)) };
+        let Some(reserved) = self.reserve() else { return full(item) };
         // After the reservation, so that a retry that finds no slot pays no extra load (loom
         // explores every load); before anything a getter could see.
         if self.store.at_capacity() {
@@ -111,13 +115,13 @@ impl<T, R: RawQueue<T>> Inner<T, R> {
         }
     }
 
-    /// One get attempt that never waits (`Engine::attempt_get`): the item, `ShutDown`, or
-    /// `Empty` if the queue is empty and may fill again.
-    pub(crate) fn attempt_get(&self) -> Result<T, GetError> {
+    /// One get attempt that never waits (`Engine::attempt_get_or`): the item, `ShutDown`, or
+    /// `empty()` if the queue is empty and may fill again.
+    pub(crate) fn attempt_get_or(&self, empty: impl FnOnce() -> Result<T, GetError>) -> Result<T, GetError> {
         match self.try_get() {
             Some(item) => Ok(item),
             None if self.closed() => Err(GetError::ShutDown),
-            None => Err(GetError::Empty),
+            None => empty(),
         }
     }
 
@@ -326,6 +330,7 @@ mod tests {
     use queue_core::MsQueue;
 
     use super::*;
+    use crate::engine::Engine;
     use crate::store::MAX_ITEMS;
 
     /// A put into a queue at its limit panics having changed nothing: no task, no slot, no put in
@@ -335,13 +340,13 @@ mod tests {
         for maxsize in [0, usize::MAX] {
             let q: Inner<u8, MsQueue<u8>> = Inner::new(maxsize);
             q.store.set_counts(MAX_ITEMS, MAX_ITEMS);
-            assert!(catch_unwind(AssertUnwindSafe(|| q.attempt_put(1))).is_err());
+            assert!(catch_unwind(AssertUnwindSafe(|| Engine::attempt_put(&q, 1))).is_err());
             assert_eq!((q.len(), q.store.slots()), (MAX_ITEMS, MAX_ITEMS));
             assert_eq!((q.unfinished_tasks(), q.state.load(Relaxed)), (0, 0));
             // Below the limit again: puts work. (Reset so Drop finds no phantom items.)
             q.store.set_counts(0, 0);
-            assert_eq!(q.attempt_put(2), Ok(()));
-            assert_eq!(q.attempt_get(), Ok(2));
+            assert_eq!(Engine::attempt_put(&q, 2), Ok(()));
+            assert_eq!(Engine::attempt_get(&q), Ok(2));
         }
     }
 }

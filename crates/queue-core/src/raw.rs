@@ -34,6 +34,7 @@ pub trait RawQueue<T>: Default {
     /// item has been dropped before the caller could restore anything (an item whose `Drop` uses
     /// the same blocking queue then finds it mid-put). A container whose `push` can panic should
     /// implement this method with `std::panic::catch_unwind` and return the item.
+    #[inline]
     fn push_catching_panic(&self, item: T) -> Result<Option<PanicPayload>, (T, PanicPayload)> {
         self.push(item);
         Ok(None)
