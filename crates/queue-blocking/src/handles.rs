@@ -1,6 +1,8 @@
 //! [`Producer`] and [`Consumer`]: the two sides of a split [`BlockingQueue`], each counted, so the
 //! queue shuts down when a side is gone (as a Rust channel disconnects).
 //!
+//! The async forms of their methods are in handles_async.rs.
+//!
 //! The counts only decide *when* to call the queue's own `shutdown`/`shutdown_immediate`; what a
 //! racing put or get sees is then the queue's shutdown guarantee (crate docs, "Shutdown").
 
@@ -9,7 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering::*};
 use std::time::{Duration, Instant};
 
-use queue_core::RawQueue;
+use queue_core::{RawQueue, SegmentedQueue};
 
 use crate::blocking::BlockingQueue;
 use crate::container::Container;
@@ -50,13 +52,17 @@ impl<T, C: Container<T> + RawQueue<T>> BlockingQueue<T, C> {
 
 /// The putting side of a [`split`](BlockingQueue::split) queue. Clone it for more producers; the
 /// queue shuts down when the last one is dropped.
-pub struct Producer<T, C: Container<T> + RawQueue<T>> {
+///
+/// `C` defaults to `Queue`'s container, so a FIFO's handles are `Producer<T>` and `Consumer<T>`.
+pub struct Producer<T, C: Container<T> + RawQueue<T> = SegmentedQueue<T>> {
     shared: Arc<Shared<T, C>>,
 }
 
 /// The getting side of a [`split`](BlockingQueue::split) queue. Clone it for more consumers; the
 /// queue shuts down immediately when the last one is dropped.
-pub struct Consumer<T, C: Container<T> + RawQueue<T>> {
+///
+/// `C` defaults to `Queue`'s container, as for [`Producer`].
+pub struct Consumer<T, C: Container<T> + RawQueue<T> = SegmentedQueue<T>> {
     shared: Arc<Shared<T, C>>,
 }
 

@@ -184,6 +184,7 @@ mod fifo;
 mod futex;
 mod futures;
 mod handles;
+mod handles_async;
 mod queue;
 mod simple;
 mod store;

@@ -98,3 +98,42 @@ fn a_blocked_consumer_wakes_when_the_producers_go() {
         assert_eq!(blocking_test(|| rx.get(), move || drop(tx)), Err(GetError::ShutDown));
     });
 }
+
+/// A FIFO's handles name no container: `Producer<T>` and `Consumer<T>` are `Queue`'s.
+fn pump(tx: &queue_blocking::Producer<u32>, rx: &queue_blocking::Consumer<u32>) -> u32 {
+    tx.put(2).unwrap();
+    rx.get().unwrap()
+}
+
+#[test]
+fn handles_default_to_the_fifo_container() {
+    let (tx, rx) = Queue::unbounded().split();
+    assert_eq!(pump(&tx, &rx), 2);
+}
+
+/// The handles' own async methods: a task puts through a `Producer` and another side gets
+/// through a `Consumer`, `join_async` waits for the tasks, and dropping the last producer ends
+/// the consumer's `get_async` after the drain.
+#[test]
+fn handles_have_async_methods() {
+    run("handles_have_async_methods", || {
+        let (tx, rx) = Queue::bounded(2).split();
+        let consumer = thread::spawn(move || {
+            let mut got = Vec::new();
+            while let Ok(item) = exec::block_on(rx.get_async()) {
+                got.push(item);
+                rx.task_done().unwrap();
+            }
+            got
+        });
+        exec::block_on(async {
+            for i in 0..100u32 {
+                tx.put_async(i).await.unwrap();
+            }
+            tx.join_async().await;
+        });
+        assert_eq!(tx.queue().unfinished_tasks(), 0);
+        drop(tx);
+        assert_eq!(consumer.join().unwrap(), (0..100).collect::<Vec<_>>());
+    });
+}

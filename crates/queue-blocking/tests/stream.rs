@@ -68,3 +68,26 @@ fn simple_queue_stream() {
         assert_eq!(sum, 3);
     });
 }
+
+/// A `Consumer`'s stream ends once the last `Producer` is gone and the queue is drained.
+#[test]
+fn a_consumer_stream_ends_when_the_producers_go() {
+    run("a_consumer_stream_ends_when_the_producers_go", || {
+        let (tx, rx) = queue_blocking::Queue::bounded(4).split();
+        let producer = thread::spawn(move || {
+            for i in 0..40u32 {
+                tx.put(i).unwrap();
+            }
+        });
+        let got = block_on(async {
+            let mut items = rx.stream();
+            let mut got = Vec::new();
+            while let Some(x) = next(&mut items).await {
+                got.push(x);
+            }
+            got
+        });
+        producer.join().unwrap();
+        assert_eq!(got, (0..40).collect::<Vec<_>>());
+    });
+}
