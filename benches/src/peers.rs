@@ -120,7 +120,8 @@ impl Channel for OurSimple {
 // ---------------------------------------------------------------------------------------------
 // Channel peers.
 
-/// crossbeam-channel and flume have the same shape: cloneable ends, `bounded(n)`/`unbounded()`.
+/// crossbeam-channel, flume and kanal have the same shape: cloneable ends,
+/// `bounded(n)`/`unbounded()`.
 macro_rules! mpmc_channel_peer {
     ($marker:ident, $krate:ident, $name:literal) => {
         #[doc = concat!($name, ", `bounded(n)` or `unbounded()`.")]
@@ -155,6 +156,7 @@ macro_rules! mpmc_channel_peer {
 
 mpmc_channel_peer!(CrossbeamChannel, crossbeam_channel, "crossbeam-channel");
 mpmc_channel_peer!(Flume, flume, "flume");
+mpmc_channel_peer!(Kanal, kanal, "kanal");
 
 /// `std::sync::mpsc`: `channel()` or `sync_channel(n)`. One consumer only.
 #[derive(Debug)]

@@ -109,6 +109,7 @@ pub fn all(n: Sizes) -> Vec<Case> {
             alternating::<SegQueuePeer>(None, 64, n.single),
             alternating::<CrossbeamChannel>(None, 64, n.single),
             alternating::<Flume>(None, 64, n.single),
+            alternating::<Kanal>(None, 64, n.single),
             alternating::<MutexDeque>(None, 64, n.single),
         ],
         vec![("SegQueue", 0.5)],
@@ -159,8 +160,11 @@ pub fn all(n: Sizes) -> Vec<Case> {
         let items = if cap == Some(1) { n.bounded_one } else { n.threaded };
         let name = cap.map_or("unbounded".to_string(), |c| format!("bounded({c})"));
         for (p, c) in shapes {
-            let mut peers =
-                vec![throughput::<CrossbeamChannel>(cap, p, c, items), throughput::<Flume>(cap, p, c, items)];
+            let mut peers = vec![
+                throughput::<CrossbeamChannel>(cap, p, c, items),
+                throughput::<Flume>(cap, p, c, items),
+                throughput::<Kanal>(cap, p, c, items),
+            ];
             if c == 1 {
                 peers.push(throughput::<StdMpsc>(cap, p, c, items));
             }
@@ -239,6 +243,7 @@ pub fn all(n: Sizes) -> Vec<Case> {
         peers: vec![
             ping_pong::<CrossbeamChannel>(n.ping_pongs),
             ping_pong::<Flume>(n.ping_pongs),
+            ping_pong::<Kanal>(n.ping_pongs),
             ping_pong::<StdMpsc>(n.ping_pongs),
         ],
         targets: vec![("crossbeam-channel", 1.0)],

@@ -102,6 +102,28 @@ impl AsyncChannel for FlumeAsync {
     }
 }
 
+/// kanal's async API (`bounded_async(n)`/`unbounded_async()`), MPMC like ours.
+pub struct KanalAsync;
+
+impl AsyncChannel for KanalAsync {
+    const NAME: &'static str = "kanal";
+    type Tx = kanal::AsyncSender<u64>;
+    type Rx = kanal::AsyncReceiver<u64>;
+    fn make(capacity: Option<usize>, producers: usize, consumers: usize) -> (Vec<Self::Tx>, Vec<Self::Rx>) {
+        let (tx, rx) = match capacity {
+            Some(n) => kanal::bounded_async(n),
+            None => kanal::unbounded_async(),
+        };
+        (vec![tx; producers], vec![rx; consumers])
+    }
+    async fn send(tx: &Self::Tx, v: u64) {
+        tx.send(v).await.expect("kanal: receivers alive")
+    }
+    async fn recv(rx: &mut Self::Rx) -> Option<u64> {
+        rx.recv().await.ok()
+    }
+}
+
 /// tokio's bounded mpsc (`channel(n)`): one consumer only.
 pub struct TokioBounded;
 

@@ -6,7 +6,7 @@
 //! 1. async MPMC throughput: P producer tasks put N/P values each, C consumer tasks get until the
 //!    queue is closed, on one tokio multi-thread runtime with 2 workers; bounded (1024) and
 //!    unbounded; ours (`put_async`/`get_async`, `shutdown()` once the last producer is done) vs
-//!    async-channel, flume's async API, and tokio's mpsc where there is one consumer;
+//!    async-channel, flume's and kanal's async APIs, and tokio's mpsc where there is one consumer;
 //! 2. async MPSC: the same with one consumer, vs tokio's `channel(1024)` / `unbounded_channel`;
 //! 3. async hand-off latency: ping-pong between two tasks through two unbounded queues;
 //! 4. batch receive: a producer thread `put`s, a consumer thread takes with `get()`,
@@ -30,7 +30,7 @@ use std::time::Instant;
 use queue_benches::text::machine;
 use tokio::runtime::{Builder, Runtime};
 
-use channels::{AsyncChannel, AsyncChannelPeer, FlumeAsync, Ours, TokioBounded, TokioUnbounded};
+use channels::{AsyncChannel, AsyncChannelPeer, FlumeAsync, KanalAsync, Ours, TokioBounded, TokioUnbounded};
 use report::{Case, Contender, Section, contender, ours, run, table};
 use runs::{OursReceive, async_ping_pong, async_throughput, batch_crossbeam, batch_ours, batch_tokio};
 
@@ -99,6 +99,7 @@ fn throughput_cases<'a>(rt: &'a Runtime, shapes: &[(usize, usize)], items: u64) 
                 }),
                 async_contender::<AsyncChannelPeer>(rt, capacity, p, c, items),
                 async_contender::<FlumeAsync>(rt, capacity, p, c, items),
+                async_contender::<KanalAsync>(rt, capacity, p, c, items),
             ];
             if c == 1 {
                 contenders.push(match capacity {
@@ -155,6 +156,9 @@ fn main() {
                     }),
                     contender(FlumeAsync::NAME, move || {
                         async_ping_pong::<FlumeAsync>(rt, warmup, round_trips)
+                    }),
+                    contender(KanalAsync::NAME, move || {
+                        async_ping_pong::<KanalAsync>(rt, warmup, round_trips)
                     }),
                     contender(TokioUnbounded::NAME, move || {
                         async_ping_pong::<TokioUnbounded>(rt, warmup, round_trips)
