@@ -209,6 +209,37 @@ macro_rules! engine_methods {
     };
 }
 
+/// Forwards the item-moving methods to the engine's inherent ones, with the bound on `$c` that
+/// the trait puts on them.
+macro_rules! item_methods {
+    ($c:ty) => {
+        fn shutdown_immediate(&self) -> Vec<T>
+        where
+            $c: RawQueue<T>,
+        {
+            Self::shutdown_immediate(self)
+        }
+        #[inline]
+        fn attempt_put_or(
+            &self,
+            item: T,
+            full: impl FnOnce(T) -> Result<(), PutError<T>>,
+        ) -> Result<(), PutError<T>>
+        where
+            $c: RawQueue<T>,
+        {
+            Self::attempt_put_or(self, item, full)
+        }
+        #[inline]
+        fn attempt_get_or(&self, empty: impl FnOnce() -> Result<T, GetError>) -> Result<T, GetError>
+        where
+            $c: RawQueue<T>,
+        {
+            Self::attempt_get_or(self, empty)
+        }
+    };
+}
+
 impl<T, R> Engine<T, R> for Inner<T, R> {
     fn with_maxsize(maxsize: usize) -> Self
     where
@@ -217,30 +248,7 @@ impl<T, R> Engine<T, R> for Inner<T, R> {
         Self::new(maxsize)
     }
     engine_methods!();
-    fn shutdown_immediate(&self) -> Vec<T>
-    where
-        R: RawQueue<T>,
-    {
-        Self::shutdown_immediate(self)
-    }
-    #[inline]
-    fn attempt_put_or(
-        &self,
-        item: T,
-        full: impl FnOnce(T) -> Result<(), PutError<T>>,
-    ) -> Result<(), PutError<T>>
-    where
-        R: RawQueue<T>,
-    {
-        Self::attempt_put_or(self, item, full)
-    }
-    #[inline]
-    fn attempt_get_or(&self, empty: impl FnOnce() -> Result<T, GetError>) -> Result<T, GetError>
-    where
-        R: RawQueue<T>,
-    {
-        Self::attempt_get_or(self, empty)
-    }
+    item_methods!(R);
 }
 
 impl<T> Engine<T, SegmentedQueue<T>> for Fifo<T> {
@@ -248,19 +256,5 @@ impl<T> Engine<T, SegmentedQueue<T>> for Fifo<T> {
         Self::new(maxsize)
     }
     engine_methods!();
-    fn shutdown_immediate(&self) -> Vec<T> {
-        Self::shutdown_immediate(self)
-    }
-    #[inline]
-    fn attempt_put_or(
-        &self,
-        item: T,
-        full: impl FnOnce(T) -> Result<(), PutError<T>>,
-    ) -> Result<(), PutError<T>> {
-        Self::attempt_put_or(self, item, full)
-    }
-    #[inline]
-    fn attempt_get_or(&self, empty: impl FnOnce() -> Result<T, GetError>) -> Result<T, GetError> {
-        Self::attempt_get_or(self, empty)
-    }
+    item_methods!(SegmentedQueue<T>);
 }
