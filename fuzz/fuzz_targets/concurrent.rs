@@ -54,6 +54,9 @@ enum Op {
     Shutdown,
     ShutdownImmediate,
     Yield,
+    /// `shrink_to_fit` on a `Queue` (frees its kept segments while the others put and get);
+    /// a yield on the other kinds.
+    ShrinkToFit,
 }
 
 const TIMEOUTS: [Duration; 4] =
@@ -86,6 +89,7 @@ fn worker<C: Container<Item, Engine: Sync> + RawQueue<Item>>(
     maxsize: usize,
     tid: u8,
     script: &[Op],
+    shrink: fn(&BlockingQueue<Item, C>),
 ) -> Log {
     let mut log = Log::default();
     let mut seq: u32 = 0;
@@ -164,6 +168,7 @@ fn worker<C: Container<Item, Engine: Sync> + RawQueue<Item>>(
                 log.taken.extend(drained.iter().map(Item::pair));
             }
             Op::Yield => std::thread::yield_now(),
+            Op::ShrinkToFit => shrink(q),
         }
     }
     log
@@ -184,7 +189,11 @@ fn check_per_producer_fifo<'a>(what: &str, seen: impl IntoIterator<Item = &'a (u
     }
 }
 
-fn run<C: Container<Item, Engine: Sync> + RawQueue<Item>>(input: &Input, fifo: bool) {
+fn run<C: Container<Item, Engine: Sync> + RawQueue<Item>>(
+    input: &Input,
+    fifo: bool,
+    shrink: fn(&BlockingQueue<Item, C>),
+) {
     let maxsize = usize::from(input.maxsize % 4);
     let threads = if input.three_threads { 3 } else { 2 };
     let q = BlockingQueue::<Item, C>::new(maxsize);
@@ -192,7 +201,7 @@ fn run<C: Container<Item, Engine: Sync> + RawQueue<Item>>(input: &Input, fifo: b
         let handles: Vec<_> = (0..threads)
             .map(|tid| {
                 let (q, script) = (&q, &input.scripts[tid]);
-                s.spawn(move || worker(q, maxsize, tid as u8, script))
+                s.spawn(move || worker(q, maxsize, tid as u8, script, shrink))
             })
             .collect();
         handles.into_iter().map(|h| h.join().expect("a worker panicked")).collect()
@@ -267,8 +276,8 @@ fn run<C: Container<Item, Engine: Sync> + RawQueue<Item>>(input: &Input, fifo: b
 
 fuzz_target!(|input: Input| {
     checked_input(|| match input.kind {
-        Kind::Fifo => run::<SegmentedQueue<Item>>(&input, true),
-        Kind::Priority => run::<SkipListPq<Item>>(&input, true),
-        Kind::Lifo => run::<TreiberStack<Item>>(&input, false),
+        Kind::Fifo => run::<SegmentedQueue<Item>>(&input, true, |q| _ = q.shrink_to_fit()),
+        Kind::Priority => run::<SkipListPq<Item>>(&input, true, |_| std::thread::yield_now()),
+        Kind::Lifo => run::<TreiberStack<Item>>(&input, false, |_| std::thread::yield_now()),
     });
 });

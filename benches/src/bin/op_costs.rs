@@ -1,8 +1,9 @@
 //! `valgrind --tool=callgrind target/release/op_costs KIND N`: N uncontended put+get pairs (a
 //! put, then a get that finds the item) on one queue kind, for counting instructions, which are
 //! stable on a noisy machine where times are not. KIND is `queue`, `queue-bounded`, `lifo`,
-//! `priority`, `simple` or `none` (the loop without a queue, to subtract). docs/performance.md
-//! has the counts and how they were taken.
+//! `priority`, `simple`, the peers `segqueue`, `kanal`, `kanal-bounded`, `crossbeam`,
+//! `crossbeam-bounded` (bounded: 1024), or `none` (the loop without a queue, to subtract).
+//! docs/performance.md has the counts and how they were taken.
 
 use std::hint::black_box;
 
@@ -41,6 +42,26 @@ fn main() {
         "simple" => {
             let q = SimpleQueue::new();
             pairs(n, |x| q.put(x), || q.get())
+        }
+        "segqueue" => {
+            let q = crossbeam_queue::SegQueue::new();
+            pairs(n, |x| q.push(x), || q.pop().unwrap())
+        }
+        "kanal" => {
+            let (tx, rx) = kanal::unbounded();
+            pairs(n, |x| tx.send(x).unwrap(), || rx.recv().unwrap())
+        }
+        "kanal-bounded" => {
+            let (tx, rx) = kanal::bounded(1024);
+            pairs(n, |x| tx.send(x).unwrap(), || rx.recv().unwrap())
+        }
+        "crossbeam" => {
+            let (tx, rx) = crossbeam_channel::unbounded();
+            pairs(n, |x| tx.send(x).unwrap(), || rx.recv().unwrap())
+        }
+        "crossbeam-bounded" => {
+            let (tx, rx) = crossbeam_channel::bounded(1024);
+            pairs(n, |x| tx.send(x).unwrap(), || rx.recv().unwrap())
         }
         "none" => pairs(n, |x| _ = black_box(x), || black_box(1)),
         other => panic!("unknown kind {other}"),

@@ -255,6 +255,29 @@ impl<T, C: Container<T> + RawQueue<T>> BlockingQueue<T, C> {
     }
 }
 
+impl<T> Queue<T> {
+    /// Frees the memory a once-deep queue keeps for its next fill; returns how many segments of
+    /// `SEGMENT_SIZE` slots it freed.
+    ///
+    /// A `Queue` keeps every segment its gets have emptied, so a fill after a drain allocates
+    /// nothing and touches no fresh page; what it keeps is bounded by the most items it ever held
+    /// at once (docs/design.md, "Segment memory"). Call this after a burst when that memory is
+    /// better given back. Safe at any time, with puts and gets running: a put that reaches a
+    /// segment boundary meanwhile waits for one pointer swap.
+    ///
+    /// ```
+    /// let q = queue_blocking::Queue::unbounded();
+    /// for i in 0..10_000 {
+    ///     q.put(i).unwrap();
+    /// }
+    /// q.try_iter().for_each(drop);
+    /// assert!(q.shrink_to_fit() > 0);
+    /// ```
+    pub fn shrink_to_fit(&self) -> usize {
+        self.engine.shrink_to_fit()
+    }
+}
+
 impl<T, C: Container<T>> BlockingQueue<T, C> {
     /// The capacity; `0` means unbounded (Python's `q.maxsize`).
     ///

@@ -100,6 +100,10 @@ impl<T> Fifo<T> {
         self.core.len()
     }
 
+    pub(crate) fn shrink_to_fit(&self) -> usize {
+        self.core.shrink_to_fit()
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         self.core.is_empty()
     }

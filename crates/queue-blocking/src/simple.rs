@@ -210,6 +210,19 @@ impl<T> SimpleQueue<T> {
         core::iter::from_fn(|| self.inner.try_get())
     }
 
+    /// Frees the memory a once-deep queue keeps for its next fill; returns how many segments it
+    /// freed. As [`Queue::shrink_to_fit`](crate::Queue::shrink_to_fit).
+    ///
+    /// ```
+    /// let q = queue_blocking::SimpleQueue::new();
+    /// q.put_many(0..10_000);
+    /// assert_eq!(q.drain().len(), 10_000);
+    /// assert!(q.shrink_to_fit() > 0);
+    /// ```
+    pub fn shrink_to_fit(&self) -> usize {
+        self.inner.shrink_to_fit()
+    }
+
     /// Number of items (Python's `qsize()`; a snapshot).
     ///
     /// ```

@@ -3,7 +3,7 @@
 //!
 //! | structure | order | `push` | `pop` | reclamation |
 //! |---|---|---|---|---|
-//! | [`SegmentedQueue`] | FIFO, bounded check and close mark in the claim | see its docs | see its docs | spare segment, no epoch |
+//! | [`SegmentedQueue`] | FIFO, bounded check and close mark in the claim | see its docs | see its docs | kept segments (free list), no epoch |
 //! | [`MsQueue`] | FIFO | lock-free | lock-free | crossbeam-epoch |
 //! | [`TreiberStack`] | LIFO | lock-free | lock-free | crossbeam-epoch |
 //! | [`SkipListPq`] | smallest first, FIFO among equals | lock-free | see its docs | crossbeam-epoch |

@@ -141,3 +141,66 @@ fn two_consumers_race_at_boundary() {
         assert_eq!(drain(&q), [2, 3, 4]);
     });
 }
+
+/// The queue of the two shrink models: segment A filled and drained, so kept on the free list,
+/// and the tail at position 2, B's first slot.
+fn one_segment_kept() -> Arc<SegmentedQueue<u32>> {
+    let q = Arc::new(SegmentedQueue::new());
+    q.push(0).unwrap();
+    q.push(1).unwrap();
+    assert_eq!(drain(&q), [0, 1]);
+    q.push(2).unwrap();
+    q
+}
+
+/// `shrink_to_fit` races a producer whose push ends a segment and so pops the free list: the
+/// one-popper rule (the tail's install bit) keeps A from being both reused and freed.
+#[test]
+fn shrink_races_install() {
+    loom::model(|| {
+        let q = one_segment_kept();
+        let producer = {
+            let q = q.clone();
+            thread::spawn(move || q.push(3).unwrap())
+        };
+        let shrinker = {
+            let q = q.clone();
+            thread::spawn(move || q.shrink_to_fit())
+        };
+        producer.join().unwrap();
+        let freed = shrinker.join().unwrap();
+        assert!(freed <= 1, "only A was kept");
+        assert_eq!(drain(&q), [2, 3]);
+        for x in 4..6 {
+            q.push(x).unwrap();
+        }
+        assert_eq!(drain(&q), [4, 5]);
+    });
+}
+
+/// `shrink_to_fit` races a consumer whose pop ends a segment and so retires it onto the free list
+/// (and may find the reclaim lock taken by the shrinker's own reclaim, leaving B for the
+/// shrinker's walk): every segment is freed once, by the shrinker or by the drop.
+#[test]
+fn shrink_races_reclaim() {
+    loom::model(|| {
+        let q = one_segment_kept();
+        // Position 3 ends B: its install takes A off the free list, so none is kept now.
+        q.push(3).unwrap();
+        let consumer = {
+            let q = q.clone();
+            thread::spawn(move || (q.pop(), q.pop()))
+        };
+        let shrinker = {
+            let q = q.clone();
+            thread::spawn(move || q.shrink_to_fit())
+        };
+        assert_eq!(consumer.join().unwrap(), (Some(2), Some(3)));
+        let freed = shrinker.join().unwrap();
+        assert!(freed <= 1, "only B can have been retired: freed {freed}");
+        for x in 4..7 {
+            q.push(x).unwrap();
+        }
+        assert_eq!(drain(&q), [4, 5, 6]);
+    });
+}

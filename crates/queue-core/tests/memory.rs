@@ -283,3 +283,44 @@ fn segmented_allocates_almost_nothing_per_item() {
         assert!(per_item <= 0.05, "segmented: {per_item} allocations per item");
     }
 }
+
+/// Issue 20: a fill–drain–fill cycle allocates nothing after the first fill (drained segments are
+/// kept, not handed back to the allocator), the kept memory is bounded by the deepest fill, and
+/// `shrink_to_fit` gives it back. Before the free list, every refill allocated all but one of its
+/// segments again.
+#[test]
+fn segmented_refill_allocates_nothing_and_shrink_gives_memory_back() {
+    const DEEP: u64 = if cfg!(miri) { 200 } else { 100_000 };
+    let _serial = serial();
+    let q = SegmentedQueue::new();
+    let base = live();
+    let fill_and_drain = |n: u64| {
+        for i in 0..n {
+            q.push(i).unwrap();
+        }
+        for i in 0..n {
+            assert_eq!(q.pop(), Some(i), "FIFO order");
+        }
+    };
+    fill_and_drain(DEEP);
+    let kept = growth(base);
+    assert!(kept as u64 >= DEEP * 8, "a drained queue keeps its segments ({kept} B)");
+    for cycle in 0..3 {
+        let before = allocations();
+        fill_and_drain(DEEP);
+        assert_eq!(allocations() - before, 0, "refill {cycle} allocated");
+        assert_eq!(growth(base), kept, "refill {cycle} changed the memory kept");
+    }
+    // A shallower cycle reuses the kept segments too; nothing grows past the deepest fill.
+    let before = allocations();
+    fill_and_drain(DEEP / 2);
+    assert_eq!(allocations() - before, 0, "a shallower refill allocated");
+    let freed = q.shrink_to_fit();
+    assert!(freed as u64 >= DEEP / queue_core::SEGMENT_SIZE as u64 - 2, "freed only {freed} segments");
+    let left = growth(base);
+    assert!(left < 4096, "{left} B still held after shrink_to_fit");
+    // Still a working queue: the next fill allocates again, then drains in order.
+    let before = allocations();
+    fill_and_drain(DEEP);
+    assert!(allocations() - before > 0, "a fill after shrink_to_fit must allocate");
+}

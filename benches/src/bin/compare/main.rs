@@ -7,9 +7,11 @@
 //! Options (also `--help`): `--rounds N`, `--scale F` (multiplies every item count; 1.0 takes
 //! about 70 s on a 2-vCPU VM), `--filter TEXT` (only workloads whose label contains TEXT),
 //! `--svg PATH`, `--only NAME` (run just the contender called NAME, `--rounds` times per
-//! workload, and print its values: for `perf record` or `strace -c` of one contender).
+//! workload, and print its values: for `perf record` or `strace -c` of one contender),
+//! `--memory` (only the memory tables: allocations, and fill–drain cycles with page faults).
 
 mod cases;
+mod churn;
 mod memory;
 mod report;
 
@@ -29,6 +31,7 @@ compare: ours against the peers, interleaved rounds, medians of paired ratios (d
   --filter TEXT   only workloads whose label contains TEXT
   --only NAME     run only the contender NAME, print its values (for perf or strace)
   --svg PATH      where to write the chart (default target/compare.svg)
+  --memory        only the memory tables (allocations; fill-drain cycles with page faults)
 ";
 
 struct Options {
@@ -37,13 +40,21 @@ struct Options {
     filter: Option<String>,
     only: Option<String>,
     svg: std::path::PathBuf,
+    memory_only: bool,
 }
 
 fn options() -> Options {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    let mut o = Options { rounds: 5, scale: 1.0, filter: None, only: None, svg: target.join("compare.svg") };
+    let mut o = Options {
+        rounds: 5,
+        scale: 1.0,
+        filter: None,
+        only: None,
+        svg: target.join("compare.svg"),
+        memory_only: false,
+    };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut value = || args.next().unwrap_or_else(|| panic!("{a} needs a value"));
@@ -53,6 +64,7 @@ fn options() -> Options {
             "--filter" => o.filter = Some(value()),
             "--svg" => o.svg = value().into(),
             "--only" => o.only = Some(value()),
+            "--memory" => o.memory_only = true,
             "--help" | "-h" => {
                 println!("{}", HELP.trim());
                 std::process::exit(0);
@@ -70,6 +82,11 @@ fn options() -> Options {
 fn main() {
     let o = options();
     let started = Instant::now();
+    if o.memory_only {
+        println!("{}", memory::table(o.scale));
+        println!("{}", churn::table(o.scale, o.rounds));
+        return;
+    }
     let mut cases = cases::all(cases::Sizes::scaled(o.scale));
     if let Some(f) = &o.filter {
         cases.retain(|c| c.label.contains(f.as_str()));
@@ -92,6 +109,7 @@ fn main() {
     println!("{}", report::table(&rows));
     if o.filter.is_none() {
         println!("{}", memory::table(o.scale));
+        println!("{}", churn::table(o.scale, o.rounds));
     }
     let subtitle = format!("{} rounds, medians of per-round ratios; {}", o.rounds, machine());
     let svg = queue_benches::svg::ratio_chart(

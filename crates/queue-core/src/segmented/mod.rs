@@ -32,9 +32,17 @@
 //! `READ`, and a claimed position's slot is not `READ` until its consumer is done with it. So a
 //! segment needs no epoch pin: consumers of the last slot of a segment run [`reclaim`], which,
 //! under a try-lock, walks from the oldest live segment and retires each one whose slots are all
-//! `READ`. A retired segment becomes the single *spare* (the next installer takes it instead of
-//! allocating, as tokio's mpsc re-appends emptied blocks) or is freed if a spare is already
-//! waiting. In a steady stream the queue allocates nothing.
+//! `READ`.
+//!
+//! # Memory policy
+//!
+//! A retired segment is kept on a free list (free_list.rs) and the next installer takes it instead
+//! of allocating; a segment is allocated only when the list is empty. So neither a steady stream
+//! nor a fill–drain–fill cycle allocates after its first fill, and no drain hands memory back to
+//! the allocator (which would return it to the kernel and make the next fill fault it in again).
+//! The queue owns at most as many segments as it ever held items for at once, plus one: its
+//! high-water mark. [`shrink_to_fit`](SegmentedQueue::shrink_to_fit) frees the kept segments of a
+//! queue that was once deep; dropping the queue frees everything.
 //!
 //! # Invariants
 //!
@@ -78,8 +86,9 @@
 //!   → the Acquire loads of the word and the pointer by the next claimer: a claimer that read the
 //!   word reads the pointer of that position's segment (invariant 2) and sees the segment's
 //!   initialisation.
-//! * **S**: a reclaimer's Release hand-over of a spare → the installer's Acquire take of it, and
-//!   the try-lock's Release unlock → the next reclaimer's Acquire lock.
+//! * **S**: a reclaimer's Release push of a retired segment onto the free list → the Acquire pop
+//!   of it by an installer (or the Acquire swap of `shrink_to_fit`), and the try-lock's Release
+//!   unlock → the next reclaimer's Acquire lock.
 //! * **C**: each end caches the other end's position. A consumer's `head` CAS (Release) → a
 //!   producer's Acquire load of `head`, then that producer's Release store of the cache → the
 //!   Acquire load of the cache by the next producer. The edges carry no data; they rule out a
@@ -88,10 +97,10 @@
 //!
 //! docs/memory-ordering.md walks through each edge.
 
+mod free_list;
 mod segment;
 
 use core::fmt;
-use core::ptr;
 
 use crossbeam_utils::CachePadded;
 
@@ -100,6 +109,7 @@ use crate::claim::{self, Claim};
 use crate::raw::RawQueue;
 use crate::sync::{AtomicBool, AtomicPtr, AtomicU64, Ordering::*};
 use crate::util::{OnDrop, drain_and_drop};
+use free_list::FreeList;
 pub use segment::SEGMENT_SIZE;
 use segment::{READ, Segment, WRITTEN};
 
@@ -185,10 +195,11 @@ pub struct SegmentedQueue<T> {
     tail: CachePadded<End<T>>,
     /// The oldest segment not yet retired; read and written only by the holder of `reclaiming`.
     oldest: AtomicPtr<Segment<T>>,
-    /// The try-lock of [`Self::reclaim`].
+    /// The try-lock of [`Self::reclaim`]; its holder is the only pusher onto `free`.
     reclaiming: AtomicBool,
-    /// One retired segment kept for the next install, or null.
-    spare: AtomicPtr<Segment<T>>,
+    /// Retired segments kept for the next installs (memory policy in the module docs). Popped
+    /// only by the holder of the tail's `INSTALLING` bit.
+    free: FreeList<T>,
 }
 
 // SAFETY: items move between threads by value (a producer writes one, one consumer reads it), and
@@ -213,7 +224,7 @@ impl<T> SegmentedQueue<T> {
             tail: end(),
             oldest: AtomicPtr::new(first),
             reclaiming: AtomicBool::new(false),
-            spare: AtomicPtr::new(ptr::null_mut()),
+            free: FreeList::new(),
         }
     }
 
@@ -288,8 +299,11 @@ impl<T> SegmentedQueue<T> {
     unsafe fn write(&self, segment: *mut Segment<T>, pos: u64, item: T) {
         // SAFETY: alive and of the right position, by the caller's contract.
         let segment = unsafe { &*segment };
+        segment.touch();
         if offset(pos) == LAST {
-            let next = self.take_spare_or_allocate();
+            // SAFETY: our claim set INSTALLING, so we are the free list's only popper.
+            let next = unsafe { self.free.pop() };
+            let next = if next.is_null() { Segment::allocate() } else { next };
             // Release: edge L.
             segment.next.store(next, Release);
             // Release: edge T, then clear our bit (keeping a concurrent CLOSED).
@@ -359,6 +373,7 @@ impl<T> SegmentedQueue<T> {
     unsafe fn read(&self, segment: *mut Segment<T>, pos: u64) -> T {
         // SAFETY: alive and of the right position, by the caller's contract.
         let segment = unsafe { &*segment };
+        segment.touch();
         let backoff = Backoff::new();
         if offset(pos) == LAST {
             // The producer of `pos` links the next segment right after its claim.
@@ -408,8 +423,9 @@ impl<T> SegmentedQueue<T> {
             // Relaxed: non-null and visible; the consumer of the last slot loaded it before its
             // READ store, which `is_consumed` acquired (edge R).
             let next = segment.next.load(Relaxed);
-            // SAFETY: fully consumed, so no thread touches it again (module docs).
-            unsafe { self.retire(oldest) };
+            // SAFETY: fully consumed, so no thread touches it again (module docs); we hold the
+            // try-lock, so we are the free list's only pusher.
+            unsafe { self.free.push(oldest) };
             oldest = next;
         }
         // Relaxed: see above.
@@ -418,27 +434,51 @@ impl<T> SegmentedQueue<T> {
         self.reclaiming.store(false, Release);
     }
 
-    /// # Safety
+    /// Frees the segments kept for reuse (module docs, memory policy), after retiring every fully
+    /// read one; returns how many were freed. The queue then owns only the segments that hold
+    /// items, or the one it writes next; the next fills allocate again.
     ///
-    /// The caller owns `segment`: no thread will access it again.
-    unsafe fn retire(&self, segment: *mut Segment<T>) {
-        // Release on success: edge S, our ownership passes to the installer that takes it.
-        // Relaxed on failure: we keep it and free it.
-        if self.spare.compare_exchange(ptr::null_mut(), segment, Release, Relaxed).is_err() {
-            // SAFETY: the caller's contract.
-            unsafe { Segment::free(segment) };
+    /// Producers that reach a segment boundary meanwhile wait for it, as they wait for any
+    /// install: the call takes the tail's install bit for a swap of one pointer, and frees the
+    /// segments after giving it back.
+    ///
+    /// ```
+    /// let q = queue_core::SegmentedQueue::new();
+    /// for i in 0..1000 {
+    ///     q.push(i).unwrap();
+    /// }
+    /// while q.pop().is_some() {}
+    /// assert!(q.shrink_to_fit() > 0);
+    /// assert_eq!(q.shrink_to_fit(), 0);
+    /// ```
+    pub fn shrink_to_fit(&self) -> usize {
+        self.reclaim();
+        let backoff = Backoff::new();
+        // Relaxed: only a seed for the CAS, which carries the ordering.
+        let mut word = self.tail.word.load(Relaxed);
+        loop {
+            if word & INSTALLING != 0 {
+                backoff.snooze();
+                // Relaxed: as above.
+                word = self.tail.word.load(Relaxed);
+                continue;
+            }
+            // Acquire on success: the previous installer's Release clear of the bit happens before
+            // our pop (the free list's one-popper rule). Relaxed on failure: we only retry.
+            match self.tail.word.compare_exchange_weak(word, word | INSTALLING, Acquire, Relaxed) {
+                Ok(_) => break,
+                Err(current) => word = current,
+            }
         }
-    }
-
-    fn take_spare_or_allocate(&self) -> *mut Segment<T> {
-        // Acquire: edge S.
-        let spare = self.spare.swap(ptr::null_mut(), Acquire);
-        if spare.is_null() {
-            return Segment::allocate();
-        }
-        // SAFETY: the swap made us its only owner.
-        unsafe { &*spare }.reset();
-        spare
+        // Take the chain while holding the bit, free it after giving the bit back: producers wait
+        // for a swap, not for the frees.
+        // SAFETY: we hold INSTALLING, so no installer pops meanwhile.
+        let kept = unsafe { self.free.take_all() };
+        // Release: the next installer's pop happens after our swap (one-popper rule); a
+        // concurrent `close` keeps its bit.
+        self.tail.word.fetch_and(!INSTALLING, Release);
+        // SAFETY: the chain is ours alone, freed once.
+        unsafe { free_list::free_chain(kept) }
     }
 
     /// Marks the queue closed: every later push fails; pops drain what is there. Returns whether
@@ -508,11 +548,8 @@ impl<T> Drop for SegmentedQueue<T> {
                 unsafe { Segment::free(segment) };
                 segment = next;
             }
-            let spare = this.spare.load(Relaxed);
-            if !spare.is_null() {
-                // SAFETY: the spare is owned by the queue and linked nowhere.
-                unsafe { Segment::free(spare) };
-            }
+            // SAFETY: `&mut self`, so no one pops; the chain is freed once.
+            unsafe { free_list::free_chain(this.free.take_all()) };
         });
         drain_and_drop(|| this.pop());
     }
@@ -570,13 +607,20 @@ mod tests {
         }
         assert!(q.is_empty());
         assert_eq!((q.pushed(), q.popped()), (3 * SEGMENT_SIZE as u64, 3 * SEGMENT_SIZE as u64));
-        // Retired segments: one kept as the spare, the rest freed; the live one is the tail's.
-        assert!(!q.spare.load(Relaxed).is_null());
+        // Retired segments are all kept (the first three; the live one is the tail's), and
+        // `shrink_to_fit` frees them.
+        // SAFETY: no pop runs concurrently.
+        assert_eq!(unsafe { q.free.count() }, 3);
         assert_eq!(q.oldest.load(Relaxed), q.tail.segment.load(Relaxed));
+        assert_eq!(q.shrink_to_fit(), 3);
+        // SAFETY: as above.
+        assert_eq!(unsafe { q.free.count() }, 0);
+        q.push(7).unwrap();
+        assert_eq!(q.pop(), Some(7));
     }
 
     #[test]
-    fn a_steady_stream_reuses_the_spare() {
+    fn a_steady_stream_reuses_one_kept_segment() {
         let q = SegmentedQueue::new();
         q.push(0u8).unwrap();
         let mut seen = std::collections::HashSet::new();
@@ -585,7 +629,26 @@ mod tests {
             q.pop().unwrap();
             seen.insert(q.tail.segment.load(Relaxed) as usize);
         }
-        // Two segments alternate: the live one and the spare.
+        // Two segments alternate: the live one and the kept one.
         assert_eq!(seen.len(), 2);
+    }
+
+    #[test]
+    fn refills_reuse_the_kept_segments() {
+        let q = SegmentedQueue::new();
+        let fill = 10 * SEGMENT_SIZE;
+        for _ in 0..3 {
+            for i in 0..fill {
+                q.push(i).unwrap();
+            }
+            // Ten segments filled, the tail in an eleventh: none kept, whatever came before.
+            // SAFETY: no pop runs concurrently.
+            assert_eq!(unsafe { q.free.count() }, 0);
+            for i in 0..fill {
+                assert_eq!(q.pop(), Some(i));
+            }
+            // SAFETY: as above.
+            assert_eq!(unsafe { q.free.count() }, 10);
+        }
     }
 }

@@ -34,9 +34,15 @@ pub(super) struct Slot<T> {
 
 pub(super) struct Segment<T> {
     /// The segment after this one; null until the producer that claims this segment's last slot
-    /// installs it.
+    /// installs it. On the free list: the kept segment below this one.
     pub(super) next: AtomicPtr<Segment<T>>,
     pub(super) slots: [Slot<T>; SEGMENT_SIZE],
+    /// Loom only: written by [`Segment::free`], read by [`Segment::touch`]. A free that does not
+    /// happen after every access (a use after free, or a free racing a use) is then a data race
+    /// on this cell, which loom reports; the slots' item cells, also written by `free`, do the
+    /// same for the item accesses.
+    #[cfg(loom)]
+    alive: UnsafeCell<()>,
 }
 
 impl<T> Segment<T> {
@@ -46,11 +52,25 @@ impl<T> Segment<T> {
             state: AtomicU8::new(EMPTY),
             item: UnsafeCell::new(MaybeUninit::uninit()),
         });
-        Box::into_raw(Box::new(Self { next: AtomicPtr::new(ptr::null_mut()), slots }))
+        Box::into_raw(Box::new(Self {
+            next: AtomicPtr::new(ptr::null_mut()),
+            slots,
+            #[cfg(loom)]
+            alive: UnsafeCell::new(()),
+        }))
+    }
+
+    /// Marks an access to the segment's own words for loom's use-after-free check (`alive`);
+    /// nothing outside loom.
+    #[inline(always)]
+    pub(super) fn touch(&self) {
+        #[cfg(loom)]
+        self.alive.with(|_| ());
     }
 
     /// Makes a recycled segment fresh again. The caller owns it exclusively.
     pub(super) fn reset(&self) {
+        self.touch();
         // Relaxed: the caller owns the segment; it is published later by a Release link.
         self.next.store(ptr::null_mut(), Relaxed);
         for slot in &self.slots {
@@ -61,6 +81,7 @@ impl<T> Segment<T> {
 
     /// Whether every slot's item has been taken, so that no thread will touch this segment again.
     pub(super) fn is_consumed(&self) -> bool {
+        self.touch();
         // Acquire: pairs with each consumer's Release store of READ (edge R in the module docs):
         // every access to the segment by its producers and consumers happens before the caller
         // frees or reuses it.
@@ -75,6 +96,19 @@ impl<T> Segment<T> {
     /// it again.
     pub(super) unsafe fn free(segment: *mut Self) {
         // SAFETY: the caller's contract; the slots hold `MaybeUninit`, so no item is dropped.
-        drop(unsafe { Box::from_raw(segment) });
+        let segment = unsafe { Box::from_raw(segment) };
+        #[cfg(loom)]
+        {
+            // Writes that race with any access not ordered before the free (field docs). The
+            // memory is leaked, not freed: a use after free must reach loom's checks, not a
+            // reused allocation.
+            segment.alive.with_mut(|_| ());
+            for slot in &segment.slots {
+                slot.item.with_mut(|_| ());
+            }
+            core::mem::forget(segment);
+        }
+        #[cfg(not(loom))]
+        drop(segment);
     }
 }
