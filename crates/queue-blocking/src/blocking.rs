@@ -117,6 +117,7 @@ impl<T, C: Container<T> + RawQueue<T>> BlockingQueue<T, C> {
     /// q.shutdown();
     /// assert_eq!(q.put("late").unwrap_err().into_inner(), "late");
     /// ```
+    #[inline]
     pub fn put(&self, item: T) -> Result<(), PutError<T>> {
         self.engine.put(item, Deadline::never())
     }
@@ -156,6 +157,7 @@ impl<T, C: Container<T> + RawQueue<T>> BlockingQueue<T, C> {
     /// q.put_nowait(1).unwrap();
     /// assert_eq!(q.put_nowait(2).unwrap_err().into_inner(), 2);
     /// ```
+    #[inline]
     pub fn put_nowait(&self, item: T) -> Result<(), PutError<T>> {
         self.engine.put(item, Deadline::after(Duration::ZERO))
     }
@@ -171,6 +173,7 @@ impl<T, C: Container<T> + RawQueue<T>> BlockingQueue<T, C> {
     ///     assert_eq!(q.get(), Ok(7));
     /// });
     /// ```
+    #[inline]
     pub fn get(&self) -> Result<T, GetError> {
         self.engine.get(Deadline::never())
     }
@@ -209,6 +212,7 @@ impl<T, C: Container<T> + RawQueue<T>> BlockingQueue<T, C> {
     /// q.shutdown();
     /// assert_eq!(q.get_nowait(), Err(GetError::ShutDown));
     /// ```
+    #[inline]
     pub fn get_nowait(&self) -> Result<T, GetError> {
         self.engine.get(Deadline::after(Duration::ZERO))
     }

@@ -139,6 +139,10 @@ impl Event {
     /// The part of a `notify_one` after it found `waiters` non-zero: a task if one is waiting and
     /// not yet woken, else a thread if one is armed. `seq` reads the futex word (ordered by the
     /// caller's handshake).
+    // Out of line: the notify that finds nobody waiting, the common case, stays a load and a
+    // branch where it is inlined.
+    #[cold]
+    #[inline(never)]
     fn wake_one(&self, waiters: u64, seq: impl FnOnce() -> u32) {
         if waiters >= TASK && self.tasks.wake_one() {
             return;
@@ -171,6 +175,7 @@ impl Event {
     ///
     /// Loom models `SeqCst` loads as `Acquire`, so under loom the fence is kept: the models check
     /// the fenced handshake, and the fence-free form rests on the argument above.
+    #[inline]
     pub(crate) fn notify_one_after_claim(&self, _: Claim) {
         #[cfg(loom)]
         fence(SeqCst);

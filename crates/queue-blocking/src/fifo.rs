@@ -136,7 +136,7 @@ impl<T> Fifo<T> {
 
     /// One claim attempt (`Engine::attempt_put_or`). The claim checks the close mark before the
     /// bound: Python's order, shut down first.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn attempt_put_or(
         &self,
         item: T,
@@ -153,7 +153,7 @@ impl<T> Fifo<T> {
     }
 
     /// One claim attempt (`Engine::attempt_get_or`).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn attempt_get_or(&self, empty: impl FnOnce() -> Result<T, GetError>) -> Result<T, GetError> {
         match self.core.try_pop_claim() {
             Ok((item, claim)) => {

@@ -49,6 +49,7 @@ impl<T> SimpleQueue<T> {
     /// q.put(1);
     /// assert_eq!(q.qsize(), 1);
     /// ```
+    #[inline]
     pub fn put(&self, item: T) {
         match self.inner.put(item, Deadline::never()) {
             Ok(()) => {}
@@ -64,6 +65,7 @@ impl<T> SimpleQueue<T> {
     /// q.put_nowait('x');
     /// assert_eq!(q.get_nowait(), Ok('x'));
     /// ```
+    #[inline]
     pub fn put_nowait(&self, item: T) {
         self.put(item);
     }
@@ -75,6 +77,7 @@ impl<T> SimpleQueue<T> {
     /// q.put(3);
     /// assert_eq!(q.get(), 3);
     /// ```
+    #[inline]
     pub fn get(&self) -> T {
         match self.inner.get(Deadline::never()) {
             Ok(item) => item,
@@ -112,6 +115,7 @@ impl<T> SimpleQueue<T> {
     /// let q = queue_blocking::SimpleQueue::<i32>::new();
     /// assert_eq!(q.get_nowait(), Err(queue_blocking::GetError::Empty));
     /// ```
+    #[inline]
     pub fn get_nowait(&self) -> Result<T, GetError> {
         self.inner.try_get().ok_or(GetError::Empty)
     }

@@ -132,10 +132,13 @@ fn offset(pos: u64) -> usize {
     (pos % SEGMENT_SIZE as u64) as usize
 }
 
-/// The word after claiming `pos`: the next position, `INSTALLING` if `pos` ends its segment.
+/// The word after claiming `pos`: the next position, `INSTALLING` if `pos` ends its segment
+/// (branch-free: the next position starts a segment exactly then).
+#[inline(always)]
 fn claimed(pos: u64) -> u64 {
-    let installing = if offset(pos) == LAST { INSTALLING } else { 0 };
-    ((pos + 1) << SHIFT) | installing
+    let next = pos + 1;
+    let installing = u64::from(offset(next) == 0) * INSTALLING;
+    (next << SHIFT) | installing
 }
 
 /// One end of the queue: a position word, the segment that position is in, and a cached copy of
@@ -241,40 +244,64 @@ impl<T> SegmentedQueue<T> {
 
     /// [`try_push`](Self::try_push), with the [`Claim`] of its `SeqCst` claim on the tail word:
     /// what a fence-free wake-up of the consumers waiting for this item needs (claim.rs).
+    #[inline]
     pub fn try_push_claim(&self, item: T, capacity: usize) -> Result<Claim, PushError<T>> {
-        let backoff = Backoff::new();
         // Acquire: edge T (module docs).
-        let mut word = self.tail.word.load(Acquire);
-        loop {
-            if word & CLOSED != 0 {
-                return Err(PushError::Closed(item));
+        let word = self.tail.word.load(Acquire);
+        match self.push_at(word, item, capacity) {
+            Ok(verdict) => verdict,
+            Err((item, word)) => self.push_contended(word, item, capacity),
+        }
+    }
+
+    /// One claim attempt from `word`, the tail word as last read: the verdict, or the item back
+    /// with the word to retry from (an install under way, or a lost CAS). Straight-line, so the
+    /// uncontended push is small enough to inline into its caller.
+    #[inline(always)]
+    fn push_at(&self, word: u64, item: T, capacity: usize) -> Result<Result<Claim, PushError<T>>, (T, u64)> {
+        if word & CLOSED != 0 {
+            return Ok(Err(PushError::Closed(item)));
+        }
+        if word & INSTALLING != 0 {
+            return Err((item, word));
+        }
+        let pos = position(word);
+        if capacity != usize::MAX && !self.has_room(pos, capacity) {
+            return Ok(Err(PushError::Full(item)));
+        }
+        // Acquire: edge T; with the word's Acquire (the caller's load, or the failed CAS's), this
+        // is `pos`'s segment if the CAS below succeeds (invariant 2).
+        let segment = self.tail.segment.load(Acquire);
+        // SeqCst on success: the claim (module docs; `claim::compare_exchange_weak` is SeqCst by
+        // construction). Acquire on failure: edge T for the retry.
+        match claim::compare_exchange_weak(&self.tail.word, word, claimed(pos), Acquire) {
+            Ok(claim) => {
+                // SAFETY: we claimed `pos`, in `segment`, which stays alive until its slot
+                // `offset(pos)` is READ, after our write (module docs, reclamation).
+                unsafe { self.write(segment, pos, item) };
+                Ok(Ok(claim))
             }
+            Err(current) => Err((item, current)),
+        }
+    }
+
+    /// [`try_push_claim`](Self::try_push_claim) after its first attempt had to retry: waits out
+    /// installs, backs off after lost CASes.
+    #[cold]
+    #[inline(never)]
+    fn push_contended(&self, mut word: u64, mut item: T, capacity: usize) -> Result<Claim, PushError<T>> {
+        let backoff = Backoff::new();
+        loop {
             if word & INSTALLING != 0 {
                 backoff.snooze();
                 // Acquire: edge T.
                 word = self.tail.word.load(Acquire);
-                continue;
+            } else {
+                backoff.spin();
             }
-            let pos = position(word);
-            if capacity != usize::MAX && !self.has_room(pos, capacity) {
-                return Err(PushError::Full(item));
-            }
-            // Acquire: edge T; with the word's Acquire above, this is `pos`'s segment if the CAS
-            // below succeeds (invariant 2).
-            let segment = self.tail.segment.load(Acquire);
-            // SeqCst on success: the claim (module docs; `claim::compare_exchange_weak` is
-            // SeqCst by construction). Acquire on failure: edge T for the retry.
-            match claim::compare_exchange_weak(&self.tail.word, word, claimed(pos), Acquire) {
-                Ok(claim) => {
-                    // SAFETY: we claimed `pos`, in `segment`, which stays alive until its slot
-                    // `offset(pos)` is READ, after our write (module docs, reclamation).
-                    unsafe { self.write(segment, pos, item) };
-                    return Ok(claim);
-                }
-                Err(current) => {
-                    word = current;
-                    backoff.spin();
-                }
+            match self.push_at(word, item, capacity) {
+                Ok(verdict) => return verdict,
+                Err((back, current)) => (item, word) = (back, current),
             }
         }
     }
@@ -296,19 +323,14 @@ impl<T> SegmentedQueue<T> {
     /// # Safety
     ///
     /// The caller claimed `pos` for writing and `segment` is the segment of `pos`.
+    #[inline(always)]
     unsafe fn write(&self, segment: *mut Segment<T>, pos: u64, item: T) {
         // SAFETY: alive and of the right position, by the caller's contract.
         let segment = unsafe { &*segment };
         segment.touch();
         if offset(pos) == LAST {
-            // SAFETY: our claim set INSTALLING, so we are the free list's only popper.
-            let next = unsafe { self.free.pop() };
-            let next = if next.is_null() { Segment::allocate() } else { next };
-            // Release: edge L.
-            segment.next.store(next, Release);
-            // Release: edge T, then clear our bit (keeping a concurrent CLOSED).
-            self.tail.segment.store(next, Release);
-            self.tail.word.fetch_and(!INSTALLING, Release);
+            // SAFETY: our claim of the last slot set INSTALLING.
+            unsafe { self.install_after(segment) };
         }
         let slot = &segment.slots[offset(pos)];
         // SAFETY: only the claimer of `pos` writes this slot, and it is EMPTY (invariant 3), so no
@@ -316,6 +338,25 @@ impl<T> SegmentedQueue<T> {
         slot.item.with_mut(|cell| unsafe { (*cell).write(item) });
         // Release: edge W.
         slot.state.store(WRITTEN, Release);
+    }
+
+    /// Links the next segment after `segment` and moves the tail onto it. Once per
+    /// `SEGMENT_SIZE` pushes, so kept out of the push's inlined path.
+    ///
+    /// # Safety
+    ///
+    /// The caller's claim of `segment`'s last slot set `INSTALLING` in the tail word.
+    #[cold]
+    #[inline(never)]
+    unsafe fn install_after(&self, segment: &Segment<T>) {
+        // SAFETY: holding INSTALLING, we are the free list's only popper.
+        let next = unsafe { self.free.pop() };
+        let next = if next.is_null() { Segment::allocate() } else { next };
+        // Release: edge L.
+        segment.next.store(next, Release);
+        // Release: edge T, then clear our bit (keeping a concurrent CLOSED).
+        self.tail.segment.store(next, Release);
+        self.tail.word.fetch_and(!INSTALLING, Release);
     }
 
     /// Removes the oldest item, or returns `None` if the queue is empty (closed or not).
@@ -330,39 +371,62 @@ impl<T> SegmentedQueue<T> {
 
     /// [`try_pop`](Self::try_pop), with the [`Claim`] of its `SeqCst` claim on the head word:
     /// what a fence-free wake-up of the producers waiting for room needs (claim.rs).
+    #[inline]
     pub fn try_pop_claim(&self) -> Result<(T, Claim), PopError> {
-        let backoff = Backoff::new();
         // Acquire: edge H.
-        let mut word = self.head.word.load(Acquire);
+        let word = self.head.word.load(Acquire);
+        match self.pop_at(word) {
+            Ok(verdict) => verdict,
+            Err(word) => self.pop_contended(word),
+        }
+    }
+
+    /// One claim attempt from `word`, the head word as last read: the verdict, or the word to
+    /// retry from; as [`push_at`](Self::push_at).
+    #[inline(always)]
+    fn pop_at(&self, word: u64) -> Result<Result<(T, Claim), PopError>, u64> {
+        if word & INSTALLING != 0 {
+            return Err(word);
+        }
+        let pos = position(word);
+        // Acquire/Release on the cache: edge C (module docs).
+        if pos >= self.head.other.load(Acquire) {
+            // Relaxed: the claim's exactness rests on both words only growing; the item itself is
+            // carried by edge W, not by this load.
+            let tail = self.tail.word.load(Relaxed);
+            if pos >= position(tail) {
+                return Ok(Err(if tail & CLOSED != 0 { PopError::Closed } else { PopError::Empty }));
+            }
+            self.head.other.store(position(tail), Release);
+        }
+        // Acquire: edge H, as for the tail segment in `push_at`.
+        let segment = self.head.segment.load(Acquire);
+        // SeqCst on success: the claim (by construction). Acquire on failure: edge H for the
+        // retry.
+        match claim::compare_exchange_weak(&self.head.word, word, claimed(pos), Acquire) {
+            // SAFETY: we claimed `pos` for reading, in `segment`, alive until we mark it READ.
+            Ok(claim) => Ok(Ok((unsafe { self.read(segment, pos) }, claim))),
+            Err(current) => Err(current),
+        }
+    }
+
+    /// [`try_pop_claim`](Self::try_pop_claim) after its first attempt had to retry, as
+    /// [`push_contended`](Self::push_contended).
+    #[cold]
+    #[inline(never)]
+    fn pop_contended(&self, mut word: u64) -> Result<(T, Claim), PopError> {
+        let backoff = Backoff::new();
         loop {
             if word & INSTALLING != 0 {
                 backoff.snooze();
                 // Acquire: edge H.
                 word = self.head.word.load(Acquire);
-                continue;
+            } else {
+                backoff.spin();
             }
-            let pos = position(word);
-            // Acquire/Release on the cache: edge C (module docs).
-            if pos >= self.head.other.load(Acquire) {
-                // Relaxed: the claim's exactness rests on both words only growing; the item itself
-                // is carried by edge W, not by this load.
-                let tail = self.tail.word.load(Relaxed);
-                if pos >= position(tail) {
-                    return Err(if tail & CLOSED != 0 { PopError::Closed } else { PopError::Empty });
-                }
-                self.head.other.store(position(tail), Release);
-            }
-            // Acquire: edge H, as for the tail segment in `try_push`.
-            let segment = self.head.segment.load(Acquire);
-            // SeqCst on success: the claim (by construction). Acquire on failure: edge H for
-            // the retry.
-            match claim::compare_exchange_weak(&self.head.word, word, claimed(pos), Acquire) {
-                // SAFETY: we claimed `pos` for reading, in `segment`, alive until we mark it READ.
-                Ok(claim) => return Ok((unsafe { self.read(segment, pos) }, claim)),
-                Err(current) => {
-                    word = current;
-                    backoff.spin();
-                }
+            match self.pop_at(word) {
+                Ok(verdict) => return verdict,
+                Err(current) => word = current,
             }
         }
     }
@@ -370,30 +434,18 @@ impl<T> SegmentedQueue<T> {
     /// # Safety
     ///
     /// The caller claimed `pos` for reading and `segment` is the segment of `pos`.
+    #[inline(always)]
     unsafe fn read(&self, segment: *mut Segment<T>, pos: u64) -> T {
         // SAFETY: alive and of the right position, by the caller's contract.
         let segment = unsafe { &*segment };
         segment.touch();
-        let backoff = Backoff::new();
         if offset(pos) == LAST {
-            // The producer of `pos` links the next segment right after its claim.
-            let next = loop {
-                // Acquire: edge L.
-                let next = segment.next.load(Acquire);
-                if !next.is_null() {
-                    break next;
-                }
-                backoff.snooze();
-            };
-            // Release: edge H. A plain store suffices for the word: while INSTALLING is set every
-            // other consumer's CAS fails, so nobody else writes it.
-            self.head.segment.store(next, Release);
-            self.head.word.store((pos + 1) << SHIFT, Release);
+            self.advance_head(segment, pos);
         }
         let slot = &segment.slots[offset(pos)];
         // Acquire: edge W.
-        while slot.state.load(Acquire) != WRITTEN {
-            backoff.snooze();
+        if slot.state.load(Acquire) != WRITTEN {
+            wait_written(slot);
         }
         // SAFETY: WRITTEN, so initialised; we are the one consumer of `pos` (invariant 3), and the
         // READ store below keeps anyone from reading it again.
@@ -406,7 +458,30 @@ impl<T> SegmentedQueue<T> {
         item
     }
 
+    /// Moves the head onto the segment after `segment`, once the producer of its last slot, `pos`,
+    /// has linked it. The caller's claim of `pos` set `INSTALLING` in the head word.
+    #[cold]
+    #[inline(never)]
+    fn advance_head(&self, segment: &Segment<T>, pos: u64) {
+        let backoff = Backoff::new();
+        // The producer of `pos` links the next segment right after its claim.
+        let next = loop {
+            // Acquire: edge L.
+            let next = segment.next.load(Acquire);
+            if !next.is_null() {
+                break next;
+            }
+            backoff.snooze();
+        };
+        // Release: edge H. A plain store suffices for the word: while INSTALLING is set every
+        // other consumer's CAS fails, so nobody else writes it.
+        self.head.segment.store(next, Release);
+        self.head.word.store((pos + 1) << SHIFT, Release);
+    }
+
     /// Retires every leading segment whose slots are all READ (module docs, reclamation).
+    #[cold]
+    #[inline(never)]
     fn reclaim(&self) {
         // Acquire: edge S, the previous reclaimer's work happens before ours.
         if self.reclaiming.swap(true, Acquire) {
@@ -531,6 +606,18 @@ impl<T> SegmentedQueue<T> {
     pub fn popped(&self) -> u64 {
         // Relaxed: a snapshot.
         position(self.head.word.load(Relaxed))
+    }
+}
+
+/// Waits for the producer that claimed `slot`'s position to finish writing it (module docs,
+/// progress): only when a get overtakes a put between its claim and its write.
+#[cold]
+#[inline(never)]
+fn wait_written<T>(slot: &segment::Slot<T>) {
+    let backoff = Backoff::new();
+    // Acquire: edge W.
+    while slot.state.load(Acquire) != WRITTEN {
+        backoff.snooze();
     }
 }
 
