@@ -263,9 +263,9 @@ impl<T> Queue<T> {
     /// Frees the memory a once-deep queue keeps for its next fill; returns how many segments of
     /// `SEGMENT_SIZE` slots it freed.
     ///
-    /// A `Queue` keeps every segment its gets have emptied, so a fill after a drain allocates
-    /// nothing and touches no fresh page; what it keeps is bounded by the most items it ever held
-    /// at once (docs/design.md, "Segment memory"). Call this after a burst when that memory is
+    /// A `Queue` keeps the segments its gets have emptied, so a fill after a drain allocates
+    /// nothing and touches no fresh page; it keeps as many as the most items it ever held at once
+    /// need (docs/design.md, "Segment memory"). Call this after a burst when that memory is
     /// better given back. Safe at any time, with puts and gets running: a put that reaches a
     /// segment boundary meanwhile waits for one pointer swap.
     ///

@@ -287,10 +287,17 @@ fn segmented_allocates_almost_nothing_per_item() {
 /// Issue 20: a fill–drain–fill cycle allocates nothing after the first fill (drained segments are
 /// kept, not handed back to the allocator), the kept memory is bounded by the deepest fill, and
 /// `shrink_to_fit` gives it back. Before the free list, every refill allocated all but one of its
-/// segments again.
+/// segments again (3,125 calls per refill here).
+///
+/// The counts are process-wide and the test harness's own thread allocates now and then (it
+/// prints the previous test's result), which on a loaded machine can land inside a measurement:
+/// hence a slack of some calls (17 or 18 were seen under load) and KiB, far below what one refill
+/// without reuse costs.
 #[test]
 fn segmented_refill_allocates_nothing_and_shrink_gives_memory_back() {
     const DEEP: u64 = if cfg!(miri) { 200 } else { 100_000 };
+    const CALLS_SLACK: usize = if cfg!(miri) { 8 } else { 256 };
+    const BYTES_SLACK: usize = 64 << 10;
     let _serial = serial();
     let q = SegmentedQueue::new();
     let base = live();
@@ -308,19 +315,22 @@ fn segmented_refill_allocates_nothing_and_shrink_gives_memory_back() {
     for cycle in 0..3 {
         let before = allocations();
         fill_and_drain(DEEP);
-        assert_eq!(allocations() - before, 0, "refill {cycle} allocated");
-        assert_eq!(growth(base), kept, "refill {cycle} changed the memory kept");
+        let calls = allocations() - before;
+        assert!(calls <= CALLS_SLACK, "refill {cycle} made {calls} allocation calls");
+        let now = growth(base);
+        assert!(now.abs_diff(kept) <= BYTES_SLACK, "refill {cycle}: {now} B held, {kept} B before");
     }
     // A shallower cycle reuses the kept segments too; nothing grows past the deepest fill.
     let before = allocations();
     fill_and_drain(DEEP / 2);
-    assert_eq!(allocations() - before, 0, "a shallower refill allocated");
+    let calls = allocations() - before;
+    assert!(calls <= CALLS_SLACK, "a shallower refill made {calls} allocation calls");
     let freed = q.shrink_to_fit();
     assert!(freed as u64 >= DEEP / queue_core::SEGMENT_SIZE as u64 - 2, "freed only {freed} segments");
     let left = growth(base);
-    assert!(left < 4096, "{left} B still held after shrink_to_fit");
+    assert!(left <= BYTES_SLACK, "{left} B still held after shrink_to_fit");
     // Still a working queue: the next fill allocates again, then drains in order.
     let before = allocations();
     fill_and_drain(DEEP);
-    assert!(allocations() - before > 0, "a fill after shrink_to_fit must allocate");
+    assert!(allocations() - before > CALLS_SLACK, "a fill after shrink_to_fit must allocate");
 }

@@ -5,11 +5,23 @@
 //!
 //! A fill–drain–fill cycle should allocate nothing after the first fill: freeing each drained
 //! segment hands the memory back to the allocator, which (glibc's, above its trim threshold)
-//! returns it to the kernel, and the next fill pays a page fault per 4 KiB (issue 20). So every
-//! retired segment is kept. The queue allocates a segment only when this list is empty, so the
-//! segments it owns never number more than the most it ever held at once: memory is bounded by the
-//! queue's own high-water mark, and [`SegmentedQueue::shrink_to_fit`](super::SegmentedQueue::shrink_to_fit)
-//! gives the kept ones back.
+//! returns it to the kernel, and the next fill pays a page fault per 4 KiB (issue 20). So retired
+//! segments are kept, and the queue allocates a segment only when this list is empty.
+//!
+//! # How many are kept
+//!
+//! As many as the queue's deepest fill needed: `needed` is the high-water mark of
+//! `items / SEGMENT_SIZE + 2` (the `+ 2`: the partly written tail segment and the partly read head
+//! segment), noted by each install (once per `SEGMENT_SIZE` pushes), and `owned` counts the
+//! segments allocated and not yet freed. A retired segment is kept while `owned <= needed` and
+//! freed otherwise. Keeping every retired segment is not enough of a rule: a consumer preempted
+//! between its claim and its read holds back the reclamation of every later segment (module docs
+//! of `segmented`), the other threads allocate fresh ones meanwhile, and a stall of a few
+//! milliseconds in a busy stream would leave thousands of segments kept for good (seen: 1.9 MB in
+//! `tests/memory.rs`'s two-thread stream with 100 items resident). Bounding by items, not by
+//! segments ever allocated, gives those back as soon as the stalled consumer finishes.
+//! [`SegmentedQueue::shrink_to_fit`](super::SegmentedQueue::shrink_to_fit) frees the kept ones and
+//! lowers `needed` to what the queue holds now.
 //!
 //! A Treiber stack is ABA-prone when two threads pop: one reads the top `A` and `A.next`, another
 //! pops `A` and `B` and pushes `A` back, and the first one's CAS installs the freed `B`. Here
@@ -26,6 +38,10 @@
 //! 2. A listed segment's `next` points to the segment below it (null at the bottom); only the
 //!    popper removes a segment, so a listed segment's `next` does not change while it is listed.
 //!
+//! 3. `owned` is the number of segments allocated and not freed (live, waiting for reclamation, or
+//!    listed), give or take the updates in flight. `needed` only grows, except in
+//!    `shrink_to_fit`. Both are heuristics: no thread relies on them for safety.
+//!
 //! # Progress
 //!
 //! Push and pop are lock-free (a CAS fails only when the other side changed the top). Taking the
@@ -33,25 +49,94 @@
 
 use core::ptr;
 
-use super::segment::Segment;
-use crate::sync::{AtomicPtr, Ordering::*};
+use super::segment::{SEGMENT_SIZE, Segment};
+use crate::sync::{AtomicPtr, AtomicUsize, Ordering::*};
 
 pub(super) struct FreeList<T> {
     top: AtomicPtr<Segment<T>>,
+    /// Segments allocated and not freed (invariant 3).
+    pub(super) owned: AtomicUsize,
+    /// The most segments the queue's items needed at once (module docs).
+    pub(super) needed: AtomicUsize,
+}
+
+/// Segments that `items` items need, with the partly used one at each end.
+fn segments_for(items: u64) -> usize {
+    usize::try_from(items / SEGMENT_SIZE as u64).unwrap_or(usize::MAX).saturating_add(2)
 }
 
 impl<T> FreeList<T> {
+    /// An empty list, for a queue that owns its first segment.
     pub(super) fn new() -> Self {
-        Self { top: AtomicPtr::new(ptr::null_mut()) }
+        Self {
+            top: AtomicPtr::new(ptr::null_mut()),
+            owned: AtomicUsize::new(1),
+            needed: AtomicUsize::new(segments_for(0)),
+        }
     }
 
-    /// Keeps `segment` for reuse.
+    /// A fresh segment, counted in `owned`.
+    pub(super) fn allocate(&self) -> *mut Segment<T> {
+        // Relaxed: a statistic for the keep-or-free choice (invariant 3), ordering nothing.
+        self.owned.fetch_add(1, Relaxed);
+        Segment::allocate()
+    }
+
+    /// Notes that the queue holds about `items` items (module docs): called once per install.
+    pub(super) fn note_depth(&self, items: u64) {
+        let want = segments_for(items);
+        // Relaxed: a heuristic (invariant 3). The load keeps the common case, no new peak, free of
+        // an RMW.
+        if want > self.needed.load(Relaxed) {
+            self.needed.fetch_max(want, Relaxed);
+        }
+    }
+
+    /// Keeps a retired segment if the queue may need it again, frees it otherwise (module docs).
+    ///
+    /// # Safety
+    ///
+    /// As for [`push`](Self::push).
+    pub(super) unsafe fn keep_or_free(&self, segment: *mut Segment<T>) {
+        // Relaxed: heuristics (invariant 3); a stale value only keeps or frees one segment more.
+        if self.owned.load(Relaxed) <= self.needed.load(Relaxed) {
+            // SAFETY: the caller's contract.
+            unsafe { self.push(segment) };
+        } else {
+            // Relaxed: as in `allocate`.
+            self.owned.fetch_sub(1, Relaxed);
+            // SAFETY: the caller owns it, and no thread will access it again.
+            unsafe { Segment::free(segment) };
+        }
+    }
+
+    /// Frees every kept segment and lowers `needed` to what `items` items need; returns how many
+    /// segments were freed.
+    ///
+    /// # Safety
+    ///
+    /// As for [`take_all`](Self::take_all), held only for the take: the caller may pass a
+    /// closure that gives up its hold, run after the take and before the frees.
+    pub(super) unsafe fn shrink(&self, items: u64, release: impl FnOnce()) -> usize {
+        // SAFETY: the caller's contract.
+        let chain = unsafe { self.take_all() };
+        release();
+        // Relaxed: a heuristic (invariant 3).
+        self.needed.store(segments_for(items), Relaxed);
+        // SAFETY: the chain is ours alone, freed once.
+        let freed = unsafe { free_chain(chain) };
+        // Relaxed: as in `allocate`.
+        self.owned.fetch_sub(freed, Relaxed);
+        freed
+    }
+
+    /// Keeps `segment` for reuse, whatever the policy says (see [`keep_or_free`](Self::keep_or_free)).
     ///
     /// # Safety
     ///
     /// The caller owns `segment` (invariant 1) and holds the reclaim try-lock, so no other thread
     /// pushes.
-    pub(super) unsafe fn push(&self, segment: *mut Segment<T>) {
+    unsafe fn push(&self, segment: *mut Segment<T>) {
         // SAFETY: the caller owns it.
         let segment_ref = unsafe { &*segment };
         segment_ref.touch();

@@ -40,9 +40,11 @@
 //! of allocating; a segment is allocated only when the list is empty. So neither a steady stream
 //! nor a fill–drain–fill cycle allocates after its first fill, and no drain hands memory back to
 //! the allocator (which would return it to the kernel and make the next fill fault it in again).
-//! The queue owns at most as many segments as it ever held items for at once, plus one: its
-//! high-water mark. [`shrink_to_fit`](SegmentedQueue::shrink_to_fit) frees the kept segments of a
-//! queue that was once deep; dropping the queue frees everything.
+//! Kept are as many segments as the queue's deepest fill needed (its high-water mark in items,
+//! divided by `SEGMENT_SIZE`, plus two); a retired segment beyond that is freed, so a consumer
+//! stalled between claim and read, which makes a stream allocate behind it, inflates nothing for
+//! good. [`shrink_to_fit`](SegmentedQueue::shrink_to_fit) frees the kept segments of a queue that
+//! was once deep; dropping the queue frees everything.
 //!
 //! # Invariants
 //!
@@ -330,7 +332,7 @@ impl<T> SegmentedQueue<T> {
         segment.touch();
         if offset(pos) == LAST {
             // SAFETY: our claim of the last slot set INSTALLING.
-            unsafe { self.install_after(segment) };
+            unsafe { self.install_after(segment, pos) };
         }
         let slot = &segment.slots[offset(pos)];
         // SAFETY: only the claimer of `pos` writes this slot, and it is EMPTY (invariant 3), so no
@@ -340,7 +342,8 @@ impl<T> SegmentedQueue<T> {
         slot.state.store(WRITTEN, Release);
     }
 
-    /// Links the next segment after `segment` and moves the tail onto it. Once per
+    /// Links the next segment after `segment`, whose last slot is `pos`, and moves the tail onto
+    /// it; notes the queue's depth for the memory policy. Once per
     /// `SEGMENT_SIZE` pushes, so kept out of the push's inlined path.
     ///
     /// # Safety
@@ -348,10 +351,14 @@ impl<T> SegmentedQueue<T> {
     /// The caller's claim of `segment`'s last slot set `INSTALLING` in the tail word.
     #[cold]
     #[inline(never)]
-    unsafe fn install_after(&self, segment: &Segment<T>) {
+    unsafe fn install_after(&self, segment: &Segment<T>, pos: u64) {
+        // Relaxed: a depth estimate for the memory policy (free_list.rs), ordering nothing; a
+        // stale head only overstates it.
+        let head = position(self.head.word.load(Relaxed));
+        self.free.note_depth((pos + 1).saturating_sub(head));
         // SAFETY: holding INSTALLING, we are the free list's only popper.
         let next = unsafe { self.free.pop() };
-        let next = if next.is_null() { Segment::allocate() } else { next };
+        let next = if next.is_null() { self.free.allocate() } else { next };
         // Release: edge L.
         segment.next.store(next, Release);
         // Release: edge T, then clear our bit (keeping a concurrent CLOSED).
@@ -500,7 +507,7 @@ impl<T> SegmentedQueue<T> {
             let next = segment.next.load(Relaxed);
             // SAFETY: fully consumed, so no thread touches it again (module docs); we hold the
             // try-lock, so we are the free list's only pusher.
-            unsafe { self.free.push(oldest) };
+            unsafe { self.free.keep_or_free(oldest) };
             oldest = next;
         }
         // Relaxed: see above.
@@ -547,13 +554,14 @@ impl<T> SegmentedQueue<T> {
         }
         // Take the chain while holding the bit, free it after giving the bit back: producers wait
         // for a swap, not for the frees.
-        // SAFETY: we hold INSTALLING, so no installer pops meanwhile.
-        let kept = unsafe { self.free.take_all() };
-        // Release: the next installer's pop happens after our swap (one-popper rule); a
-        // concurrent `close` keeps its bit.
-        self.tail.word.fetch_and(!INSTALLING, Release);
-        // SAFETY: the chain is ours alone, freed once.
-        unsafe { free_list::free_chain(kept) }
+        // SAFETY: we hold INSTALLING, so no installer pops until `release` has run.
+        unsafe {
+            self.free.shrink(self.len() as u64, || {
+                // Release: the next installer's pop happens after our swap (one-popper rule); a
+                // concurrent `close` keeps its bit.
+                self.tail.word.fetch_and(!INSTALLING, Release);
+            })
+        }
     }
 
     /// Marks the queue closed: every later push fails; pops drain what is there. Returns whether
@@ -737,5 +745,43 @@ mod tests {
             // SAFETY: as above.
             assert_eq!(unsafe { q.free.count() }, 10);
         }
+    }
+
+    /// A consumer stalled between its claim and its read holds back reclamation, so a stream
+    /// allocates segments meanwhile; once it finishes, the policy frees those beyond what the
+    /// items needed instead of keeping them for good (free_list.rs, "How many are kept").
+    #[test]
+    fn a_stalled_consumer_does_not_inflate_the_kept_segments() {
+        let q = SegmentedQueue::new();
+        q.push(0u64).unwrap();
+        // Stall: claim position 0 for reading as `try_pop_claim` would, but do not read it yet.
+        let word = q.head.word.load(Relaxed);
+        let segment = q.head.segment.load(Relaxed);
+        assert!(claim::compare_exchange_weak(&q.head.word, word, claimed(position(word)), Relaxed).is_ok());
+        // A stream with 10 items resident: every segment stays unreclaimed behind the stalled one.
+        for i in 1..=10 {
+            q.push(i).unwrap();
+        }
+        for i in 11..(100 * SEGMENT_SIZE as u64) {
+            q.push(i).unwrap();
+            assert_eq!(q.pop(), Some(i - 10));
+        }
+        let owned = q.free.owned.load(Relaxed);
+        assert!(owned >= 90, "the stall should have made the stream allocate, owned {owned}");
+        // SAFETY: we claimed position 0, in `segment`, and never read it.
+        assert_eq!(unsafe { q.read(segment, 0) }, 0);
+        // The next reclaim (at a segment's last slot) retires the backlog.
+        while q.pop().is_some() {}
+        for i in 0..(2 * SEGMENT_SIZE as u64) {
+            q.push(i).unwrap();
+            assert_eq!(q.pop(), Some(i));
+        }
+        let needed = q.free.needed.load(Relaxed);
+        let owned = q.free.owned.load(Relaxed);
+        // At most 11 items were inside at once (10 resident and one put before its get).
+        assert!(needed <= 11 / SEGMENT_SIZE + 2, "11 items and the two ends need fewer than {needed}");
+        assert!(owned <= needed + 1, "owned {owned} segments, needed {needed}");
+        // SAFETY: no pop runs concurrently.
+        assert!(unsafe { q.free.count() } < owned);
     }
 }
