@@ -757,7 +757,8 @@ mod tests {
         // Stall: claim position 0 for reading as `try_pop_claim` would, but do not read it yet.
         let word = q.head.word.load(Relaxed);
         let segment = q.head.segment.load(Relaxed);
-        assert!(claim::compare_exchange_weak(&q.head.word, word, claimed(position(word)), Relaxed).is_ok());
+        // A weak CAS may fail spuriously (Miri makes it do so): retry; nobody else runs.
+        while claim::compare_exchange_weak(&q.head.word, word, claimed(position(word)), Relaxed).is_err() {}
         // A stream with 10 items resident: every segment stays unreclaimed behind the stalled one.
         for i in 1..=10 {
             q.push(i).unwrap();
