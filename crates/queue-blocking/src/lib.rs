@@ -52,6 +52,7 @@
 //! | (no equivalent) | [`split`](BlockingQueue::split): handles; the last producer dropped shuts the queue down, the last consumer dropped shuts it down immediately |
 //! | (no equivalent) | `put_async`, `get_async`, `join_async` and their `_timeout(timer)` forms; `stream()` (feature `stream`) |
 //! | (no equivalent) | `put_many`, `put_many_nowait`, `get_many`, `get_many_timeout`, `get_many_async`, `drain` |
+//! | (no equivalent) | `shrink_to_fit()` on `Queue` and `SimpleQueue`: frees the segments kept from a deeper fill (they are reused otherwise, so refills allocate nothing) |
 //! | `item = q.get()` ... `finally: q.task_done()` | `let item = q.get_task()?;` (a [`Task`] guard calls `task_done` when dropped) |
 //!
 //! Deliberate differences: failed puts return the item inside the error (ownership); negative
