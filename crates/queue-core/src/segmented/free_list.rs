@@ -72,11 +72,12 @@ fn segments_for(items: u64) -> usize {
 }
 
 impl<T> FreeList<T> {
-    /// An empty list, for a queue that owns its first segment.
+    /// An empty list; the queue's segments, its first one included, come from
+    /// [`allocate`](Self::allocate), so `owned` counts them all.
     pub(super) fn new() -> Self {
         Self {
             top: AtomicPtr::new(ptr::null_mut()),
-            owned: AtomicUsize::new(1),
+            owned: AtomicUsize::new(0),
             needed: AtomicUsize::new(segments_for(0)),
         }
     }

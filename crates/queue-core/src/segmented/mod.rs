@@ -216,7 +216,8 @@ unsafe impl<T: Send> Sync for SegmentedQueue<T> {}
 impl<T> SegmentedQueue<T> {
     /// Creates an empty queue; allocates its first segment.
     pub fn new() -> Self {
-        let first = Segment::allocate();
+        let free = FreeList::new();
+        let first = free.allocate();
         let end = || {
             CachePadded::new(End {
                 word: AtomicU64::new(0),
@@ -229,7 +230,7 @@ impl<T> SegmentedQueue<T> {
             tail: end(),
             oldest: AtomicPtr::new(first),
             reclaiming: AtomicBool::new(false),
-            free: FreeList::new(),
+            free,
         }
     }
 
