@@ -2,10 +2,15 @@
 //! put, then a get that finds the item) on one queue kind, for counting instructions, which are
 //! stable on a noisy machine where times are not. KIND is `queue`, `queue-bounded`, `lifo`,
 //! `priority`, `simple`, the peers `segqueue`, `kanal`, `kanal-bounded`, `crossbeam`,
-//! `crossbeam-bounded` (bounded: 1024), or `none` (the loop without a queue, to subtract).
+//! `crossbeam-bounded` (bounded: 1024), the async forms `queue-async`, `kanal-async` (each future
+//! polled once with a no-op waker; it must complete), or `none` (the loop without a queue, to
+//! subtract).
 //! docs/performance.md has the counts and how they were taken.
 
+use std::future::Future;
 use std::hint::black_box;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
 
 use queue_blocking::{LifoQueue, PriorityQueue, Queue, SimpleQueue};
 
@@ -16,6 +21,14 @@ fn pairs<P: FnMut(u64), G: FnMut() -> u64>(n: u64, mut put: P, mut get: G) -> u6
         sum = sum.wrapping_add(get());
     }
     sum
+}
+
+/// Polls `future` once with a no-op waker; an uncontended put or get must complete at once.
+fn now<F: Future>(future: F) -> F::Output {
+    match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(v) => v,
+        Poll::Pending => panic!("an uncontended async operation returned Pending"),
+    }
 }
 
 fn main() {
@@ -62,6 +75,14 @@ fn main() {
         "crossbeam-bounded" => {
             let (tx, rx) = crossbeam_channel::bounded(1024);
             pairs(n, |x| tx.send(x).unwrap(), || rx.recv().unwrap())
+        }
+        "queue-async" => {
+            let q = Queue::unbounded();
+            pairs(n, |x| now(q.put_async(x)).unwrap(), || now(q.get_async()).unwrap())
+        }
+        "kanal-async" => {
+            let (tx, rx) = kanal::unbounded_async();
+            pairs(n, |x| now(tx.send(x)).unwrap(), || now(rx.recv()).unwrap())
         }
         "none" => pairs(n, |x| _ = black_box(x), || black_box(1)),
         other => panic!("unknown kind {other}"),

@@ -47,14 +47,16 @@
 //! Async futures wait at the same event, so a put wakes a blocked thread or a waiting task,
 //! whichever is there. A task registers its waker ([`Event::register_task`], in `tasks.rs`) where a
 //! thread calls `prepare`, and counts itself in the same waiter word (the upper half; threads are
-//! the lower half). A notifier reads that one word, as before: with nobody waiting a notification
-//! still costs one load. With tasks registered, `notify_one` wakes the longest-waiting task that
+//! the lower half) until it is woken: the notifier that takes its waker uncounts it. A notifier
+//! reads that one word, as before: with nobody waiting a notification still costs one load, and so
+//! it does while the only task registered has been woken and has not polled again yet. With tasks registered, `notify_one` wakes the longest-waiting task that
 //! has not been woken yet and stops there; only if there is none does it go on to the threads. A
 //! task leaving after it registered (done, or its future dropped) passes the notification on
 //! exactly as a thread does, which is what makes a dropped future safe: a wake-up it received and
 //! did not use goes to another waiter. The handshake is the same fence pair: the task counts
 //! itself and stores its waker, fences, and re-checks the condition before it returns `Pending`.
 
+mod advice;
 mod tasks;
 
 use std::task::Waker;
@@ -65,6 +67,7 @@ use queue_core::Claim;
 use crate::futex;
 use crate::sync::{AtomicU32, AtomicU64, Ordering::*, fence};
 use crate::time::Deadline;
+pub(crate) use advice::SpinAdvice;
 pub(crate) use tasks::Ticket;
 use tasks::{TASK, Tasks};
 
@@ -74,10 +77,12 @@ pub struct Event {
     /// The futex word: `ARMED` in bit 0, above it a counter bumped by every notification that
     /// found an armed waiter.
     seq: CachePadded<AtomicU32>,
-    /// Low half: threads between `prepare` and the end of their wait. High half: tasks holding a
-    /// ticket ([`TASK`] each). One word, so that a notifier checks both with one load.
+    /// Low half: threads between `prepare` and the end of their wait. High half: tasks waiting
+    /// and not yet woken ([`TASK`] each). One word, so that a notifier checks both with one load.
     waiters: CachePadded<AtomicU64>,
     tasks: Tasks,
+    /// Whether futures waiting here should spin before they register (advice.rs).
+    pub(crate) spin_advice: SpinAdvice,
 }
 
 /// The three places where a queue's callers wait.
@@ -144,7 +149,7 @@ impl Event {
     #[cold]
     #[inline(never)]
     fn wake_one(&self, waiters: u64, seq: impl FnOnce() -> u32) {
-        if waiters >= TASK && self.tasks.wake_one() {
+        if waiters >= TASK && self.tasks.wake_one(&self.waiters) {
             return;
         }
         if waiters & THREADS == 0 {
@@ -200,7 +205,7 @@ impl Event {
     /// The part of a `notify_all` after the handshake: every task and every thread.
     fn wake_all(&self, waiters: u64) {
         if waiters >= TASK {
-            self.tasks.wake_all();
+            self.tasks.wake_all(&self.waiters);
         }
         if waiters & THREADS != 0 {
             // Release: as in `notify_one_fenced`. Adding `STEP` leaves `ARMED` as it was.

@@ -27,16 +27,16 @@ use crate::container::Container;
 use crate::engine::Engine;
 use crate::error::{GetError, PutError};
 use crate::event::Ticket;
-use crate::wait::{self, ASYNC_SPIN_ROUNDS, At};
+use crate::wait::{self, ASYNC_PUT_SPIN_ROUNDS, At};
 
-/// Where a get future waits (wait.rs).
+/// Where a get future waits (wait.rs); it does not spin (`ASYNC_PUT_SPIN_ROUNDS` says why).
 fn getters<T, C: Container<T>>(engine: &C::Engine) -> At<'_, impl Fn() -> bool + '_> {
-    At::one_of(engine.not_empty(), ASYNC_SPIN_ROUNDS, move || !engine.is_empty())
+    At::one_of(engine.not_empty(), 0, move || !engine.is_empty())
 }
 
 /// Where a put future waits (wait.rs).
 fn putters<T, C: Container<T>>(engine: &C::Engine) -> At<'_, impl Fn() -> bool + '_> {
-    At::one_of(engine.not_full(), ASYNC_SPIN_ROUNDS, move || engine.has_room())
+    At::one_of(engine.not_full(), ASYNC_PUT_SPIN_ROUNDS, move || engine.has_room())
 }
 
 /// The future of [`get_async`](crate::BlockingQueue::get_async): resolves to the next item, or
@@ -107,7 +107,17 @@ impl<T, C: Container<T> + RawQueue<T>> GetFuture<'_, T, C> {
 impl<T, C: Container<T>> GetFuture<'_, T, C> {
     /// Deregisters, handing on a wake-up this future may have received (wait.rs, step 5); does
     /// nothing if it never registered or already left.
+    #[inline]
     fn leave(&mut self) {
+        if self.ticket.is_registered() {
+            self.leave_registered();
+        }
+    }
+
+    /// [`GetFuture::leave`] for a future that registered; out of line, since most never do.
+    #[cold]
+    #[inline(never)]
+    fn leave_registered(&mut self) {
         let engine = self.engine;
         wait::leave(&getters::<T, C>(engine), &mut self.ticket);
     }
@@ -116,18 +126,26 @@ impl<T, C: Container<T>> GetFuture<'_, T, C> {
 impl<T, C: Container<T> + RawQueue<T>> Future for GetFuture<'_, T, C> {
     type Output = Result<T, GetError>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         let engine = this.engine;
-        let polled = wait::poll(
-            &getters::<T, C>(engine),
-            &mut this.ticket,
-            cx.waker(),
-            (),
-            |()| wait::unless_empty(engine.attempt_get()),
-            || engine.can_get(),
-        );
-        match polled {
+        // The first attempt inline, the rest of the protocol out of line (`wait::poll_after`).
+        let verdict = match engine.attempt_get_or(|| Err(GetError::Empty)) {
+            Err(GetError::Empty) => wait::poll_after(
+                &getters::<T, C>(engine),
+                &mut this.ticket,
+                cx.waker(),
+                (),
+                |()| wait::unless_empty(engine.attempt_get()),
+                || engine.can_get(),
+            ),
+            verdict => {
+                this.leave();
+                Ok(verdict)
+            }
+        };
+        match verdict {
             Ok(verdict) => Poll::Ready(verdict),
             Err(()) => Poll::Pending,
         }
@@ -136,7 +154,17 @@ impl<T, C: Container<T> + RawQueue<T>> Future for GetFuture<'_, T, C> {
 
 impl<T, C: Container<T>> PutFuture<'_, T, C> {
     /// As [`GetFuture::leave`], at `not_full`.
+    #[inline]
     fn leave(&mut self) {
+        if self.ticket.is_registered() {
+            self.leave_registered();
+        }
+    }
+
+    /// As [`GetFuture::leave_registered`].
+    #[cold]
+    #[inline(never)]
+    fn leave_registered(&mut self) {
         let engine = self.engine;
         wait::leave(&putters::<T, C>(engine), &mut self.ticket);
     }
@@ -145,19 +173,27 @@ impl<T, C: Container<T>> PutFuture<'_, T, C> {
 impl<T, C: Container<T> + RawQueue<T>> Future for PutFuture<'_, T, C> {
     type Output = Result<(), PutError<T>>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         let engine = this.engine;
         let item = this.item.take().expect("PutFuture polled after it completed");
-        let polled = wait::poll(
-            &putters::<T, C>(engine),
-            &mut this.ticket,
-            cx.waker(),
-            item,
-            |item| wait::unless_full(engine.attempt_put(item)),
-            || engine.can_put(),
-        );
-        match polled {
+        // As in `GetFuture::poll`: the first attempt inline.
+        let verdict = match engine.attempt_put_or(item, |item| Err(PutError::Full(item))) {
+            Err(PutError::Full(item)) => wait::poll_after(
+                &putters::<T, C>(engine),
+                &mut this.ticket,
+                cx.waker(),
+                item,
+                |item| wait::unless_full(engine.attempt_put(item)),
+                || engine.can_put(),
+            ),
+            verdict => {
+                this.leave();
+                Ok(verdict)
+            }
+        };
+        match verdict {
             Ok(verdict) => Poll::Ready(verdict),
             Err(item) => {
                 this.item = Some(item);

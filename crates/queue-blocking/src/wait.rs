@@ -20,9 +20,9 @@
 //!    [`At::hand_on`], [`Event::pass_on`]), because one meant for another waiter may have been
 //!    skipped while ours was on its way (event.rs). Joiners, only ever woken all at once, skip it.
 //!
-//! A future attempts, spins (shorter: it holds an executor thread), registers and re-checks (3),
-//! and returns `Pending` where a thread would sleep; it leaves (5) when it completes or is
-//! dropped (futures.rs).
+//! A future attempts, spins (a put future only, and shorter: it holds an executor thread),
+//! registers and re-checks (3), and returns `Pending` where a thread would sleep; it leaves (5)
+//! when it completes or is dropped (futures.rs).
 //!
 //! Python's order of checks after a wake-up (shut down first, then the item or room, then the
 //! deadline) lives in each engine's attempt.
@@ -45,11 +45,16 @@ const PAUSE_ROUNDS: u32 = 7;
 const YIELD_ROUNDS: u32 = 40;
 /// All rounds before a thread sleeps. None under loom, to keep models small.
 pub(crate) const SPIN_ROUNDS: u32 = if cfg!(loom) { 0 } else { PAUSE_ROUNDS + YIELD_ROUNDS };
-/// Rounds of pause-spinning (2^round pauses each, 3 in all) before a future registers: a
-/// partner on another CPU often finishes within them, and a registration costs a lock on both
-/// sides. Short, because the spin holds an executor thread; never a yield, which would be the
-/// OS's and not the executor's. None under loom, to keep models small.
-pub(crate) const ASYNC_SPIN_ROUNDS: u32 = if cfg!(loom) { 0 } else { 2 };
+/// Rounds of pause-spinning (2^round pauses each, 3 in all) before a put future registers, where
+/// the event's advice says spinning has been paying (event/advice.rs): a consumer on another
+/// worker often frees room within them, and a registration costs a lock on both sides. Short,
+/// because the spin holds an executor thread; never a yield, which would be the OS's and not the
+/// executor's. Get futures do not spin: a getter waits for a producer, which in a request–reply
+/// exchange is a task that can answer only once we return `Pending` (tokio runs the task a wake-up
+/// makes ready on the waker's own worker, next), so every pause there is lost: the async
+/// ping-pong round trip took 0.49–0.66 µs with the spin and 0.28–0.31 µs without
+/// (docs/performance.md, issue 20 item 4). None under loom, to keep models small.
+pub(crate) const ASYNC_PUT_SPIN_ROUNDS: u32 = if cfg!(loom) { 0 } else { 2 };
 
 /// A put attempt's verdict for [`until`]/[`poll`]: `Full` gives the item back to try again.
 pub(crate) fn unless_full<T>(verdict: Result<(), PutError<T>>) -> Result<Result<(), PutError<T>>, T> {
@@ -72,7 +77,7 @@ pub(crate) fn unless_empty<T>(verdict: Result<T, GetError>) -> Result<Result<T, 
 #[derive(Clone, Copy)]
 pub(crate) struct At<'a, H> {
     pub(crate) event: &'a Event,
-    /// Rounds of spinning before registering ([`SPIN_ROUNDS`], [`ASYNC_SPIN_ROUNDS`] or 0).
+    /// Rounds of spinning before registering ([`SPIN_ROUNDS`], [`ASYNC_PUT_SPIN_ROUNDS`] or 0).
     pub(crate) spins: u32,
     /// Whether what this event's `notify_one` announces still holds (an item, room): then a
     /// leaving waiter wakes the next one. Narrower than `ready`, which also counts a shutdown:
@@ -175,12 +180,56 @@ pub(crate) fn poll<S, V, H: Fn() -> bool>(
     at: &At<'_, H>,
     ticket: &mut Ticket,
     waker: &Waker,
+    state: S,
+    mut attempt: impl FnMut(S) -> Result<V, S>,
+    ready: impl Fn() -> bool,
+) -> Result<V, S> {
+    match attempt(state) {
+        Ok(verdict) => {
+            leave(at, ticket);
+            Ok(verdict)
+        }
+        Err(state) => poll_after(at, ticket, waker, state, attempt, ready),
+    }
+}
+
+/// [`poll`] after the caller's own attempt failed with `state` left over: the spin, then the
+/// registration and re-check. Out of line, so that a future's poll that decides at once (the
+/// common case in a stream) stays an inlined attempt: a call into the whole protocol cost the
+/// uncontended `put_async`+`get_async` pair about 50 instructions of saves and restores
+/// (callgrind, docs/performance.md).
+#[cold]
+#[inline(never)]
+pub(crate) fn poll_after<S, V, H: Fn() -> bool>(
+    at: &At<'_, H>,
+    ticket: &mut Ticket,
+    waker: &Waker,
     mut state: S,
     mut attempt: impl FnMut(S) -> Result<V, S>,
     ready: impl Fn() -> bool,
 ) -> Result<V, S> {
-    let mut round = 0;
+    // Spin only where spinning has been paying at this event (event/advice.rs).
+    let advice = &at.event.spin_advice;
+    let spins = if at.spins > 0 && advice.spin() { at.spins } else { 0 };
+    for round in 0..spins {
+        spin(round);
+        match attempt(state) {
+            Ok(verdict) => {
+                advice.spun(true);
+                leave(at, ticket);
+                return Ok(verdict);
+            }
+            Err(back) => state = back,
+        }
+    }
+    if spins > 0 {
+        advice.spun(false);
+    }
     loop {
+        at.event.register_task(ticket, waker);
+        if !ready() {
+            return Err(state);
+        }
         match attempt(state) {
             Ok(verdict) => {
                 leave(at, ticket);
@@ -188,20 +237,12 @@ pub(crate) fn poll<S, V, H: Fn() -> bool>(
             }
             Err(back) => state = back,
         }
-        if round < at.spins {
-            spin(round);
-            round += 1;
-            continue;
-        }
-        at.event.register_task(ticket, waker);
-        if !ready() {
-            return Err(state);
-        }
     }
 }
 
 /// Step 5 for a future: deregisters `ticket`, passing a notification on if `at.hand_on` holds;
 /// nothing if the future never registered or already left.
+#[inline]
 pub(crate) fn leave<H: Fn() -> bool>(at: &At<'_, H>, ticket: &mut Ticket) {
     at.event.deregister_task(ticket, &at.hand_on);
 }

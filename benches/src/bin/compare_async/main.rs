@@ -4,10 +4,10 @@
 //! Four sections, each a Markdown table on stdout:
 //!
 //! 1. async MPMC throughput: P producer tasks put N/P values each, C consumer tasks get until the
-//!    queue is closed, on one tokio multi-thread runtime with 2 workers; bounded (1024) and
-//!    unbounded; ours (`put_async`/`get_async`, `shutdown()` once the last producer is done) vs
+//!    queue is closed, on one tokio multi-thread runtime with 2 workers; bounded (1024), bounded
+//!    (1: every item a hand-off) and unbounded; ours (`put_async`/`get_async`, `shutdown()` once the last producer is done) vs
 //!    async-channel, flume's and kanal's async APIs, and tokio's mpsc where there is one consumer;
-//! 2. async MPSC: the same with one consumer, vs tokio's `channel(1024)` / `unbounded_channel`;
+//! 2. async MPSC: the same with one consumer, vs tokio's `channel(n)` / `unbounded_channel`;
 //! 3. async hand-off latency: ping-pong between two tasks through two unbounded queues;
 //! 4. batch receive: a producer thread `put`s, a consumer thread takes with `get()`,
 //!    `get_many(64)` or `get_many_async(64)` vs tokio's `recv_many(64)` (on a current-thread
@@ -19,7 +19,9 @@
 //! received equal those sent) and panics otherwise.
 //!
 //! Options: `--rounds R` (default 5), `--scale S` (multiplies every item count; 1.0 is 2 000 000
-//! items per throughput run and 200 000 round trips per latency run).
+//! items per throughput run and 200 000 round trips per latency run), `--filter TEXT` (only the
+//! workloads whose label contains TEXT), `--only NAME` (only the contenders whose name contains
+//! NAME, their values printed per round: for `perf record`).
 
 mod channels;
 mod report;
@@ -45,21 +47,27 @@ compare_async: queue-blocking's async methods and batch receive against their pe
   --rounds R   rounds (default 5); a table shows the median and the min-max over rounds
   --scale S    multiply every item count by S (default 1.0: 2000000 items per throughput run,
                200000 round trips per latency run)
+  --filter TEXT  only workloads whose label contains TEXT
+  --only NAME    only contenders whose name contains NAME; prints each run's value (for perf)
 ";
 
 struct Options {
     rounds: usize,
     scale: f64,
+    filter: Option<String>,
+    only: Option<String>,
 }
 
 fn options() -> Options {
-    let mut o = Options { rounds: 5, scale: 1.0 };
+    let mut o = Options { rounds: 5, scale: 1.0, filter: None, only: None };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut value = || args.next().unwrap_or_else(|| panic!("{a} needs a value"));
         match a.as_str() {
             "--rounds" => o.rounds = value().parse().expect("--rounds R"),
             "--scale" => o.scale = value().parse().expect("--scale S"),
+            "--filter" => o.filter = Some(value()),
+            "--only" => o.only = Some(value()),
             "--help" | "-h" => {
                 println!("{}", HELP.trim());
                 std::process::exit(0);
@@ -92,7 +100,7 @@ fn capacity_label(capacity: Option<usize>) -> String {
 fn throughput_cases<'a>(rt: &'a Runtime, shapes: &[(usize, usize)], items: u64) -> Vec<Case<'a>> {
     let mut cases = Vec::new();
     for &(p, c) in shapes {
-        for capacity in [Some(CAPACITY), None] {
+        for capacity in [Some(CAPACITY), Some(1), None] {
             let mut contenders = vec![
                 ours("Queue put_async/get_async", "ours", move || {
                     async_throughput::<Ours>(rt, capacity, p, c, items)
@@ -198,6 +206,22 @@ fn main() {
         },
     ];
 
+    if let Some(f) = &o.filter {
+        for section in &mut sections {
+            section.cases.retain(|c| c.label.contains(f.as_str()));
+        }
+        sections.retain(|s| !s.cases.is_empty());
+    }
+    if let Some(name) = &o.only {
+        for round in 0..o.rounds {
+            for case in sections.iter().flat_map(|s| &s.cases) {
+                for c in case.contenders.iter().filter(|c| c.name.contains(name.as_str())) {
+                    println!("round {round}: {} | {}: {:.3}", case.label, c.name, (c.run)());
+                }
+            }
+        }
+        return;
+    }
     let cases: usize = sections.iter().map(|s| s.cases.len()).sum();
     eprintln!("compare_async: {cases} workloads x {} rounds on {}", o.rounds, machine());
     run(&mut sections, o.rounds);

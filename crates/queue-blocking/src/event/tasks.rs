@@ -30,10 +30,17 @@
 //!
 //! # Memory ordering
 //!
-//! All of it is the mutex's. The count of registered tasks in the event's waiter word is changed
-//! inside the critical section that adds or removes a ticket, so a notifier that reads the count
-//! and then locks finds the entries counted: had its lock come first, its read would happen before
-//! the count's change and could not see it.
+//! All of it is the mutex's. The event's waiter word counts the tasks in the list, waiting and not
+//! yet woken: a registration adds one with its entry, a notifier that takes an entry out removes
+//! one, and so does a future that leaves while still listed. Every change is made inside the
+//! critical section that adds or removes the entry, so a notifier that reads the count and then
+//! locks finds the entries counted: had its lock come first, its read would happen before the
+//! count's change and could not see it.
+//!
+//! A woken task is uncounted by its notifier, not when it next polls: until then, which under a
+//! busy executor can be the whole of a stream (tokio runs a woken task on the waker's worker, after
+//! the task that woke it yields), every notifier would otherwise find the count non-zero and take
+//! the lock to find nobody (2,000,000 such locks in one `compare_async` 1P/1C run, one per put).
 
 use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -42,7 +49,8 @@ use std::task::Waker;
 
 use crate::sync::{AtomicU64, Mutex, Ordering::*};
 
-/// One registered task, in the event's waiter word (the low half counts threads).
+/// One listed task (waiting, not yet woken), in the event's waiter word (the low half counts
+/// threads).
 pub(super) const TASK: u64 = 1 << 32;
 
 #[derive(Debug, Default)]
@@ -126,7 +134,10 @@ impl Tasks {
                     false
                 }
                 Err(at) => {
+                    // Woken, so uncounted by its notifier: waiting again, it counts again.
                     list.waiting.insert(at, (id, waker.take().expect("cloned above")));
+                    // Relaxed: inside the critical section, as above.
+                    waiters.fetch_add(TASK, Relaxed);
                     true
                 }
             },
@@ -136,17 +147,20 @@ impl Tasks {
         woken
     }
 
-    /// Forgets `ticket` and uncounts its task. Returns whether it had been woken and not yet
+    /// Forgets `ticket`, uncounting its task if it is still listed. Returns whether it had been woken and not yet
     /// re-registered (a notification it did not act on).
     pub(super) fn deregister(&self, ticket: &mut Ticket, waiters: &AtomicU64) -> bool {
         let Some(id) = ticket.0.take() else { return false };
         let mut list = self.lock();
         let (woken, waker) = match list.find(id) {
-            Ok(at) => (false, list.waiting.remove(at).map(|(_, waker)| waker)),
+            Ok(at) => {
+                // Relaxed: inside the critical section; a stale count costs a notifier one lock.
+                waiters.fetch_sub(TASK, Relaxed);
+                (false, list.waiting.remove(at).map(|(_, waker)| waker))
+            }
+            // Its notifier uncounted it.
             Err(_) => (true, None),
         };
-        // Relaxed: inside the critical section; a stale count costs a notifier one lock.
-        waiters.fetch_sub(TASK, Relaxed);
         drop(list);
         drop_contained(waker);
         woken
@@ -155,9 +169,17 @@ impl Tasks {
     /// Wakes the task waiting longest; `false` if every registered task has been woken already.
     /// A task whose waker panics counts as woken but not as served: the wake-up goes on to the
     /// next task (or, with none left, to the threads), so a broken executor cannot swallow it.
-    pub(super) fn wake_one(&self) -> bool {
+    pub(super) fn wake_one(&self, waiters: &AtomicU64) -> bool {
         loop {
-            let waker = self.lock().waiting.pop_front();
+            let waker = {
+                let mut list = self.lock();
+                let front = list.waiting.pop_front();
+                if front.is_some() {
+                    // Relaxed: inside the critical section (module docs).
+                    waiters.fetch_sub(TASK, Relaxed);
+                }
+                front
+            };
             match waker {
                 // Outside the lock (module docs).
                 Some((_, waker)) => {
@@ -171,10 +193,15 @@ impl Tasks {
     }
 
     /// Wakes every registered task, each even if another one's waker panics.
-    pub(super) fn wake_all(&self) {
+    pub(super) fn wake_all(&self, waiters: &AtomicU64) {
         // Taken out so the wakes run outside the lock (this one allocates; it is rare: shutdown,
         // `set_maxsize`, the last `task_done`).
-        let woken: Vec<(u64, Waker)> = self.lock().waiting.drain(..).collect();
+        let woken: Vec<(u64, Waker)> = {
+            let mut list = self.lock();
+            // Relaxed: inside the critical section (module docs).
+            waiters.fetch_sub(TASK * list.waiting.len() as u64, Relaxed);
+            list.waiting.drain(..).collect()
+        };
         for (_, waker) in woken {
             // Every task is woken either way.
             let _ = wake_contained(waker);
@@ -251,6 +278,10 @@ mod tests {
         assert_eq!(locks(&event), 1);
         event.notify_one_after_claim(claim());
         assert_eq!(locks(&event), 2);
+        // Woken and not polled again yet: uncounted, so notifiers do not lock for it.
+        event.notify_one_after_claim(claim());
+        event.notify_all();
+        assert_eq!(locks(&event), 2, "the only task was woken: no lock");
         // Woken: the next registration learns it, and keeps its ticket.
         assert!(event.register_task(&mut ticket, Waker::noop()));
         event.deregister_task(&mut ticket, || false);
@@ -270,11 +301,15 @@ mod tests {
         }
         event.notify_one();
         event.notify_one();
+        assert_eq!(event.waiters.load(Relaxed), super::TASK, "the woken two are uncounted");
         let woken: Vec<bool> = tickets.iter_mut().map(|t| event.register_task(t, Waker::noop())).collect();
         assert_eq!(woken, [true, true, false]);
+        assert_eq!(event.waiters.load(Relaxed), 3 * super::TASK, "waiting again, counted again");
         event.notify_all();
+        assert_eq!(event.waiters.load(Relaxed), 0);
         let woken: Vec<bool> = tickets.iter_mut().map(|t| event.register_task(t, Waker::noop())).collect();
         assert_eq!(woken, [true, true, true]);
+        assert_eq!(event.waiters.load(Relaxed), 3 * super::TASK, "waiting again, counted again");
         for t in &mut tickets {
             event.deregister_task(t, || false);
         }
