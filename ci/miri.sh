@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Miri over queue-core's unit, integration and doc tests (sizes shrink under cfg(miri)), then over
 # queue-blocking's stress and auto-trait tests, which run the real futex path (atomic-wait and the
-# raw FUTEX_WAIT with a timeout) with small sizes.
+# raw FUTEX_WAIT with a timeout) with small sizes, its unit tests and the lock-free waker slot's
+# tests (tests/waker_slot.rs, also under 16 weak-memory seeds).
 # Runnable by hand from the repository root; installs the nightly components it needs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,11 +33,11 @@ cargo +nightly miri test -p queue-core "$@"
 # (a handful of its tests took minutes); the stress tests cover the same paths at small sizes.
 echo "== miri: queue-blocking (real futex path)"
 MIRIFLAGS="$MIRIFLAGS -Zmiri-disable-isolation" \
-    cargo +nightly miri test -p queue-blocking --test stress --test auto_traits
+    cargo +nightly miri test -p queue-blocking --test stress --test auto_traits --test waker_slot --lib
 
 # Orderings that x86 hides (issue 19, R1): Miri's weak-memory emulation picks, for each Relaxed
 # or Acquire load, among the stores it may legally see, differently under each seed. Before the fix
 # seed 0 already failed; 16 seeds × 4 rounds each, about 40 s.
-echo "== miri: weak-memory orderings, 16 seeds (tests/weak_memory.rs)"
+echo "== miri: weak-memory orderings, 16 seeds (tests/weak_memory.rs, tests/waker_slot.rs)"
 MIRIFLAGS="$MIRIFLAGS -Zmiri-disable-isolation -Zmiri-many-seeds=0..16" \
-    cargo +nightly miri test -p queue-blocking --test weak_memory
+    cargo +nightly miri test -p queue-blocking --test weak_memory --test waker_slot

@@ -3,8 +3,9 @@
 //! stable on a noisy machine where times are not. KIND is `queue`, `queue-bounded`, `lifo`,
 //! `priority`, `simple`, the peers `segqueue`, `kanal`, `kanal-bounded`, `crossbeam`,
 //! `crossbeam-bounded` (bounded: 1024), the async forms `queue-async`, `kanal-async` (each future
-//! polled once with a no-op waker; it must complete), or `none` (the loop without a queue, to
-//! subtract).
+//! polled once with a no-op waker; it must complete), `queue-async-wait` (a wait cycle: a get
+//! future polled on the empty queue registers, the put wakes it, the second poll takes the item
+//! and leaves), or `none` (the loop without a queue, to subtract).
 //! docs/performance.md has the counts and how they were taken.
 
 use std::future::Future;
@@ -79,6 +80,22 @@ fn main() {
         "queue-async" => {
             let q = Queue::unbounded();
             pairs(n, |x| now(q.put_async(x)).unwrap(), || now(q.get_async()).unwrap())
+        }
+        "queue-async-wait" => {
+            let q = Queue::unbounded();
+            let cx = &mut Context::from_waker(Waker::noop());
+            pairs(
+                n,
+                |x| {
+                    let mut get = pin!(q.get_async());
+                    assert!(get.as_mut().poll(cx).is_pending(), "the queue is empty");
+                    q.put(x).unwrap();
+                    let Poll::Ready(got) = get.poll(cx) else { panic!("woken with an item there") };
+                    // Put back for the loop's get, so the pair count stays the loop's.
+                    q.put(got.unwrap()).unwrap();
+                },
+                || q.get().unwrap(),
+            )
         }
         "kanal-async" => {
             let (tx, rx) = kanal::unbounded_async();

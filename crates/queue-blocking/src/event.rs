@@ -57,6 +57,7 @@
 //! itself and stores its waker, fences, and re-checks the condition before it returns `Pending`.
 
 mod advice;
+mod slot;
 mod tasks;
 
 use std::task::Waker;
@@ -252,6 +253,15 @@ impl Event {
             self.tasks.deregister(ticket, &self.waiters);
             self.pass_on(still_true);
         }
+    }
+}
+
+#[cfg(all(test, loom))]
+impl Event {
+    /// The waiter word: threads in the low half, waiting tasks in the high.
+    pub(crate) fn waiters_for_tests(&self) -> u64 {
+        // Relaxed: read by tests after joining every thread that changed it.
+        self.waiters.load(Relaxed)
     }
 }
 

@@ -156,3 +156,27 @@ fn task_and_thread_both_served<C: Model>() {
         assert_eq!(got, [1, 2]);
     });
 }
+
+/// The waker slot (event/slot.rs), once over one engine (the slot is the event's, not the
+/// container's): a task polls its get with one waker, then waits with another, while a put
+/// races both polls. The notification must reach the second waker, or be seen by the re-check,
+/// whichever way the put falls: before the first poll, between the two (the first waker is taken
+/// and the second poll finds the task woken), or after the second (the waker was replaced).
+#[test]
+fn slot_waker_replaced_races_put() {
+    loom::model(|| {
+        let q = queue::<SegmentedQueue<u32>>(0);
+        let (q1, q2) = (q.clone(), q.clone());
+        let getter = thread::spawn(move || {
+            let mut get = Box::pin(q1.get_async());
+            if let Poll::Ready(got) = get.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+                return got;
+            }
+            block_on(get)
+        });
+        let putter = thread::spawn(move || q2.put(1).unwrap());
+        putter.join().unwrap();
+        assert_eq!(getter.join().unwrap(), Ok(1));
+        assert_eq!(q.engine.not_empty().waiters_for_tests(), 0, "the task left the slot uncounted");
+    });
+}

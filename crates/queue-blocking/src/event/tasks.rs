@@ -1,20 +1,18 @@
-//! The tasks waiting at one [`Event`](super::Event): their wakers, keyed by a ticket, behind a
-//! mutex.
+//! The tasks waiting at one [`Event`](super::Event): the first in a lock-free slot (slot.rs), the
+//! others' wakers in a list behind a mutex, keyed by a ticket.
 //!
-//! The lock is taken only on slow paths: by a future that must wait (to store or refresh its
-//! waker), by one that leaves after registering, and by a notifier that found a task registered
-//! (the event's waiter word says so; with no task registered a notifier never looks here). A
-//! lock-free list (tokio's intrusive one, or an `AtomicWaker` per slot) would save the lock on
-//! those paths but needs pinned, self-referential nodes and `unsafe`; here every one of those
-//! paths has already paid a failed attempt and is about to park a task, which costs more than an
-//! uncontended lock.
+//! The slot serves the common case, one task waiting at a time, without the lock: registering,
+//! being woken and leaving are a few atomic operations each. The list is for the others; its lock
+//! is taken only on slow paths: by a listed future that must wait (to store or refresh its waker),
+//! by one that leaves, and by a notifier that found a task counted and the slot not waiting.
 //!
 //! The list is a `VecDeque` sorted by ticket, and tickets grow, so its front is the task waiting
 //! longest: `wake_one` serves tasks first-come, first-served, and a task that was woken and must
 //! wait again keeps its ticket, and with it its place (it goes back in by binary search, near the
 //! front). A ticket's entry leaves the list when it is woken; that absence is how the future
 //! learns it was notified. The deque keeps its buffer when it empties, so a wait cycle in a steady
-//! stream allocates nothing.
+//! stream allocates nothing. The slot's owner is served before the list: a task takes the free slot
+//! only when no listed ticket exists, so the owner is older than every listed task.
 //!
 //! # User code
 //!
@@ -47,17 +45,24 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::PoisonError;
 use std::task::Waker;
 
+use super::slot::Slot;
 use crate::sync::{AtomicU64, Mutex, Ordering::*};
 
-/// One listed task (waiting, not yet woken), in the event's waiter word (the low half counts
-/// threads).
+/// One waiting task not yet woken, in the slot or the list, in the event's waiter word (the low
+/// half counts threads).
 pub(super) const TASK: u64 = 1 << 32;
 
 #[derive(Debug, Default)]
 pub(super) struct Tasks {
+    slot: Slot,
     list: Mutex<List>,
-    /// Times the lock was taken: the unit tests check that notifiers with no task registered
-    /// never take it.
+    /// Listed tickets, woken or not: a task takes the free slot only when this is 0, so that it
+    /// is younger than no listed task. Changed under the lock; read without it as a hint (a
+    /// registration racing with another may take either place), so a `core` atomic, out of loom's
+    /// view.
+    listed: core::sync::atomic::AtomicUsize,
+    /// Times the lock was taken: the unit tests check that notifiers with no task listed never
+    /// take it.
     #[cfg(all(test, not(loom)))]
     locks: std::sync::atomic::AtomicUsize,
 }
@@ -69,13 +74,21 @@ struct List {
     next: u64,
 }
 
-/// A future's place at an event: `None` until it first registers.
+/// A future's place at an event.
 #[derive(Debug, Default)]
-pub(crate) struct Ticket(Option<u64>);
+pub(crate) enum Ticket {
+    /// Not waiting yet.
+    #[default]
+    None,
+    /// The owner of the event's slot.
+    Slot,
+    /// In the list, under this ticket.
+    Listed(u64),
+}
 
 impl Ticket {
     pub(crate) fn is_registered(&self) -> bool {
-        self.0.is_some()
+        !matches!(self, Ticket::None)
     }
 }
 
@@ -97,79 +110,126 @@ impl Tasks {
         self.list.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Stores `waker` under `ticket`, taking a new ticket (and counting the task in `waiters`)
-    /// on the first call. Returns whether the ticket had been woken since the previous call.
+    /// Stores `waker` for `ticket`, taking the slot or a new ticket (and counting the task in
+    /// `waiters`) on the first call. Returns whether the ticket had been woken since the previous
+    /// call.
     pub(super) fn register(&self, ticket: &mut Ticket, waker: &Waker, waiters: &AtomicU64) -> bool {
+        match *ticket {
+            Ticket::Slot => {
+                let (woken, replaced) = self.slot.wait_again(waker, waiters);
+                drop_contained(replaced);
+                woken
+            }
+            Ticket::Listed(id) => self.register_listed(id, waker, waiters),
+            Ticket::None => {
+                // Cloned before any lock or `BUSY`: a clone runs the executor's code (module
+                // docs). A panic here reaches the poll that registers, before anything changed.
+                let waker = waker.clone();
+                // Relaxed: a hint (the field's docs).
+                let waker = if self.listed.load(Relaxed) == 0 {
+                    match self.slot.claim(waker, waiters) {
+                        Ok(()) => {
+                            *ticket = Ticket::Slot;
+                            return false;
+                        }
+                        Err(waker) => waker,
+                    }
+                } else {
+                    waker
+                };
+                let mut list = self.lock();
+                let id = list.next;
+                list.next += 1;
+                // The newest ticket: its place is the back.
+                list.waiting.push_back((id, waker));
+                // Relaxed: inside the critical section (module docs); the caller's fence orders it
+                // against notifiers that do not lock.
+                waiters.fetch_add(TASK, Relaxed);
+                // Relaxed: a hint, changed under the lock.
+                self.listed.fetch_add(1, Relaxed);
+                *ticket = Ticket::Listed(id);
+                false
+            }
+        }
+    }
+
+    /// [`Tasks::register`] for a listed ticket.
+    fn register_listed(&self, id: u64, waker: &Waker, waiters: &AtomicU64) -> bool {
         // The common re-registration: still waiting, same waker. Nothing to clone or store.
-        if let Some(id) = ticket.0 {
+        {
             let list = self.lock();
             if list.find(id).is_ok_and(|at| list.waiting[at].1.will_wake(waker)) {
                 return false;
             }
         }
-        // Cloned before locking: a clone runs the executor's code (module docs). A panic here
-        // reaches the poll that registers, before anything changed. (If the ticket is woken
-        // between the two locks, the code below finds it gone and says so.)
+        // Cloned before locking, as above. (If the ticket is woken between the two locks, the
+        // code below finds it gone and says so.)
         let mut waker = Some(waker.clone());
         let mut list = self.lock();
-        let woken = match ticket.0 {
-            None => {
-                let id = list.next;
-                list.next += 1;
-                // The newest ticket: its place is the back.
-                list.waiting.push_back((id, waker.take().expect("cloned above")));
-                // Relaxed: inside the critical section (module docs); the caller's fence orders it
-                // against notifiers that do not lock.
-                waiters.fetch_add(TASK, Relaxed);
-                ticket.0 = Some(id);
+        let woken = match list.find(id) {
+            Ok(at) => {
+                let stored = &mut list.waiting[at].1;
+                if !stored.will_wake(waker.as_ref().expect("cloned above")) {
+                    // The old waker leaves in `waker`, dropped after the lock.
+                    core::mem::swap(stored, waker.as_mut().expect("cloned above"));
+                }
                 false
             }
-            Some(id) => match list.find(id) {
-                Ok(at) => {
-                    let stored = &mut list.waiting[at].1;
-                    if !stored.will_wake(waker.as_ref().expect("cloned above")) {
-                        // The old waker leaves in `waker`, dropped after the lock.
-                        core::mem::swap(stored, waker.as_mut().expect("cloned above"));
-                    }
-                    false
-                }
-                Err(at) => {
-                    // Woken, so uncounted by its notifier: waiting again, it counts again.
-                    list.waiting.insert(at, (id, waker.take().expect("cloned above")));
-                    // Relaxed: inside the critical section, as above.
-                    waiters.fetch_add(TASK, Relaxed);
-                    true
-                }
-            },
-        };
-        drop(list);
-        drop_contained(waker);
-        woken
-    }
-
-    /// Forgets `ticket`, uncounting its task if it is still listed. Returns whether it had been woken and not yet
-    /// re-registered (a notification it did not act on).
-    pub(super) fn deregister(&self, ticket: &mut Ticket, waiters: &AtomicU64) -> bool {
-        let Some(id) = ticket.0.take() else { return false };
-        let mut list = self.lock();
-        let (woken, waker) = match list.find(id) {
-            Ok(at) => {
-                // Relaxed: inside the critical section; a stale count costs a notifier one lock.
-                waiters.fetch_sub(TASK, Relaxed);
-                (false, list.waiting.remove(at).map(|(_, waker)| waker))
+            Err(at) => {
+                // Woken, so uncounted by its notifier: waiting again, it counts again.
+                list.waiting.insert(at, (id, waker.take().expect("cloned above")));
+                // Relaxed: inside the critical section, as above.
+                waiters.fetch_add(TASK, Relaxed);
+                true
             }
-            // Its notifier uncounted it.
-            Err(_) => (true, None),
         };
         drop(list);
         drop_contained(waker);
         woken
     }
 
-    /// Wakes the task waiting longest; `false` if every registered task has been woken already.
-    /// A task whose waker panics counts as woken but not as served: the wake-up goes on to the
-    /// next task (or, with none left, to the threads), so a broken executor cannot swallow it.
+    /// Forgets `ticket`, uncounting its task if it is still waiting. Returns whether it had been
+    /// woken and not yet re-registered (a notification it did not act on).
+    pub(super) fn deregister(&self, ticket: &mut Ticket, waiters: &AtomicU64) -> bool {
+        match core::mem::take(ticket) {
+            Ticket::None => false,
+            Ticket::Slot => {
+                let waker = self.slot.release(waiters);
+                let woken = waker.is_none();
+                drop_contained(waker);
+                woken
+            }
+            Ticket::Listed(id) => {
+                let mut list = self.lock();
+                let (woken, waker) = match list.find(id) {
+                    Ok(at) => {
+                        // Relaxed: inside the critical section; a stale count costs a notifier
+                        // one lock.
+                        waiters.fetch_sub(TASK, Relaxed);
+                        (false, list.waiting.remove(at).map(|(_, waker)| waker))
+                    }
+                    // Its notifier uncounted it.
+                    Err(_) => (true, None),
+                };
+                // Relaxed: a hint, changed under the lock.
+                self.listed.fetch_sub(1, Relaxed);
+                drop(list);
+                drop_contained(waker);
+                woken
+            }
+        }
+    }
+
+    /// Wakes the task waiting longest: the slot's owner, else the list's front; `false` if every
+    /// registered task has been woken already. A task whose waker panics counts as woken but not
+    /// as served: the wake-up goes on to the next task (or, with none left, to the threads), so a
+    /// broken executor cannot swallow it.
     pub(super) fn wake_one(&self, waiters: &AtomicU64) -> bool {
+        if let Some(waker) = self.slot.take(waiters)
+            && wake_contained(waker)
+        {
+            return true;
+        }
         loop {
             let waker = {
                 let mut list = self.lock();
@@ -194,6 +254,15 @@ impl Tasks {
 
     /// Wakes every registered task, each even if another one's waker panics.
     pub(super) fn wake_all(&self, waiters: &AtomicU64) {
+        if let Some(waker) = self.slot.take(waiters) {
+            // Every task is woken either way.
+            let _ = wake_contained(waker);
+        }
+        // SeqCst: after the caller's handshake, as its own load of the count was (event.rs), so
+        // that a listed task registered before it is seen. With none, the list is not locked.
+        if waiters.load(SeqCst) < TASK {
+            return;
+        }
         // Taken out so the wakes run outside the lock (this one allocates; it is rare: shutdown,
         // `set_maxsize`, the last `task_done`).
         let woken: Vec<(u64, Waker)> = {
@@ -252,7 +321,7 @@ mod tests {
     }
 
     #[test]
-    fn notifiers_take_the_lock_only_when_a_task_is_registered() {
+    fn notifiers_take_the_lock_only_when_a_task_is_listed() {
         let event = Event::default();
         let word = ClaimWord::new(0);
         // A weak CAS may fail spuriously (LL/SC machines): retry until it succeeds.
@@ -272,24 +341,46 @@ mod tests {
         event.notify_all();
         drop(waiter);
         assert_eq!(locks(&event), 0, "only a thread waits: no lock");
-        // A task waiting: registration locks, and so does each notification that finds it.
+        // One task waiting: it holds the slot, and neither it nor its notifiers lock.
         let mut ticket = Ticket::default();
         assert!(!event.register_task(&mut ticket, Waker::noop()));
-        assert_eq!(locks(&event), 1);
+        assert!(matches!(ticket, Ticket::Slot));
+        assert!(!event.register_task(&mut ticket, Waker::noop()), "polled again, not woken");
         event.notify_one_after_claim(claim());
-        assert_eq!(locks(&event), 2);
-        // Woken and not polled again yet: uncounted, so notifiers do not lock for it.
+        // Woken and not polled again yet: uncounted, so notifiers skip it.
         event.notify_one_after_claim(claim());
         event.notify_all();
-        assert_eq!(locks(&event), 2, "the only task was woken: no lock");
-        // Woken: the next registration learns it, and keeps its ticket.
+        // Woken: the next registration learns it, and keeps the slot.
         assert!(event.register_task(&mut ticket, Waker::noop()));
-        event.deregister_task(&mut ticket, || false);
-        assert!(!ticket.is_registered());
+        assert!(matches!(ticket, Ticket::Slot));
+        event.notify_all();
+        assert!(event.register_task(&mut ticket, Waker::noop()), "woken by notify_all");
+        assert_eq!(locks(&event), 0, "a single task: no lock");
+        // A second task waits in the list: its registration locks, and so does a notification
+        // that finds the slot's owner already woken.
+        let mut second = Ticket::default();
+        assert!(!event.register_task(&mut second, Waker::noop()));
+        assert!(matches!(second, Ticket::Listed(_)));
+        assert_eq!(locks(&event), 1);
+        event.notify_one_after_claim(claim()); // the slot's owner: no lock
+        assert_eq!(locks(&event), 1);
+        event.notify_one_after_claim(claim()); // the listed one
+        assert_eq!(locks(&event), 2);
+        for t in [&mut ticket, &mut second] {
+            event.deregister_task(t, || false);
+            assert!(!t.is_registered());
+        }
+        assert_eq!(event.waiters.load(Relaxed), 0);
         let after = locks(&event);
         event.notify_one_after_claim(claim());
         event.notify_all();
-        assert_eq!(locks(&event), after, "the task left: no lock again");
+        assert_eq!(locks(&event), after, "the tasks left: no lock again");
+        // The slot is free again, and no ticket is listed: the next task takes it.
+        let mut third = Ticket::default();
+        event.register_task(&mut third, Waker::noop());
+        assert!(matches!(third, Ticket::Slot));
+        event.deregister_task(&mut third, || false);
+        assert_eq!(event.waiters.load(Relaxed), 0);
     }
 
     #[test]
