@@ -5,7 +5,9 @@
 //! `crossbeam-bounded` (bounded: 1024), the async forms `queue-async`, `kanal-async` (each future
 //! polled once with a no-op waker; it must complete), `queue-async-wait` (a wait cycle: a get
 //! future polled on the empty queue registers, the put wakes it, the second poll takes the item
-//! and leaves), or `none` (the loop without a queue, to subtract).
+//! and leaves), the round trips `pingpong-queue`, `pingpong-kanal`, `pingpong-tokio` (two tasks
+//! on a tokio current-thread runtime echoing through two unbounded queues: N round trips, each a
+//! wait cycle on both sides), or `none` (the loop without a queue, to subtract).
 //! docs/performance.md has the counts and how they were taken.
 
 use std::future::Future;
@@ -30,6 +32,69 @@ fn now<F: Future>(future: F) -> F::Output {
         Poll::Ready(v) => v,
         Poll::Pending => panic!("an uncontended async operation returned Pending"),
     }
+}
+
+/// `n` round trips between two tasks on a current-thread runtime: `send`/`recv` on the pair
+/// `there` (to the echo task) and `back`. Returns the sum of what came back.
+macro_rules! ping_pong {
+    ($n:expr, $there:expr, $back:expr, $send:ident, $recv:ident) => {{
+        let n = $n;
+        let rt = tokio::runtime::Builder::new_current_thread().build().expect("a runtime");
+        // `mut`: tokio's receivers take `&mut self`.
+        #[allow(unused_mut)]
+        let ((there_tx, mut there_rx), (back_tx, mut back_rx)) = ($there, $back);
+        rt.block_on(async move {
+            let echo = tokio::spawn(async move {
+                for _ in 0..n {
+                    let v = $recv!(there_rx);
+                    $send!(back_tx, v);
+                }
+            });
+            let mut sum = 0u64;
+            for i in 0..n {
+                $send!(there_tx, i);
+                sum = sum.wrapping_add($recv!(back_rx));
+            }
+            echo.await.expect("the echo task");
+            sum
+        })
+    }};
+}
+
+macro_rules! queue_send {
+    ($q:expr, $v:expr) => {
+        $q.put_async($v).await.unwrap()
+    };
+}
+macro_rules! queue_recv {
+    ($q:expr) => {
+        $q.get_async().await.unwrap()
+    };
+}
+macro_rules! kanal_send {
+    ($tx:expr, $v:expr) => {
+        $tx.send($v).await.unwrap()
+    };
+}
+macro_rules! kanal_recv {
+    ($rx:expr) => {
+        $rx.recv().await.unwrap()
+    };
+}
+macro_rules! tokio_send {
+    ($tx:expr, $v:expr) => {
+        $tx.send($v).unwrap()
+    };
+}
+macro_rules! tokio_recv {
+    ($rx:expr) => {
+        $rx.recv().await.unwrap()
+    };
+}
+
+fn queue_pair() -> (std::sync::Arc<Queue<u64>>, std::sync::Arc<Queue<u64>>) {
+    let q = std::sync::Arc::new(Queue::unbounded());
+    (std::sync::Arc::clone(&q), q)
 }
 
 fn main() {
@@ -96,6 +161,12 @@ fn main() {
                 },
                 || q.get().unwrap(),
             )
+        }
+        "pingpong-queue" => ping_pong!(n, queue_pair(), queue_pair(), queue_send, queue_recv),
+        "pingpong-kanal" => ping_pong!(n, kanal::unbounded_async(), kanal::unbounded_async(), kanal_send, kanal_recv),
+        "pingpong-tokio" => {
+            let (there, back) = (tokio::sync::mpsc::unbounded_channel(), tokio::sync::mpsc::unbounded_channel());
+            ping_pong!(n, there, back, tokio_send, tokio_recv)
         }
         "kanal-async" => {
             let (tx, rx) = kanal::unbounded_async();
