@@ -163,9 +163,12 @@ fn main() {
             )
         }
         "pingpong-queue" => ping_pong!(n, queue_pair(), queue_pair(), queue_send, queue_recv),
-        "pingpong-kanal" => ping_pong!(n, kanal::unbounded_async(), kanal::unbounded_async(), kanal_send, kanal_recv),
+        "pingpong-kanal" => {
+            ping_pong!(n, kanal::unbounded_async(), kanal::unbounded_async(), kanal_send, kanal_recv)
+        }
         "pingpong-tokio" => {
-            let (there, back) = (tokio::sync::mpsc::unbounded_channel(), tokio::sync::mpsc::unbounded_channel());
+            let (there, back) =
+                (tokio::sync::mpsc::unbounded_channel(), tokio::sync::mpsc::unbounded_channel());
             ping_pong!(n, there, back, tokio_send, tokio_recv)
         }
         "kanal-async" => {

@@ -45,9 +45,10 @@
 //! # Tasks
 //!
 //! Async futures wait at the same event, so a put wakes a blocked thread or a waiting task,
-//! whichever is there. A task registers its waker ([`Event::register_task`], in `tasks.rs`) where a
-//! thread calls `prepare`, and counts itself in the same waiter word (the upper half; threads are
-//! the lower half) until it is woken: the notifier that takes its waker uncounts it. A notifier
+//! whichever is there. A task registers its waker ([`Event::register_task`]: in a lock-free slot
+//! when it waits alone, `slot.rs`, else in a list, `tasks.rs`) where a thread calls `prepare`,
+//! and counts itself in the same waiter word (the upper half; threads are the lower half) until
+//! it is woken: the notifier that takes its waker uncounts it. A notifier
 //! reads that one word, as before: with nobody waiting a notification still costs one load, and so
 //! it does while the only task registered has been woken and has not polled again yet. With tasks registered, `notify_one` wakes the longest-waiting task that
 //! has not been woken yet and stops there; only if there is none does it go on to the threads. A

@@ -88,9 +88,10 @@
 //! loses nothing, and a wake-up it had received goes on to another waiter. A [`PutFuture`]
 //! dropped before it completes drops its item, unput. A waiting task costs the queue nothing
 //! until it registers its waker; with no task registered, a put or get checks for tasks with the
-//! same single load that checks for sleeping threads. Registering takes a short lock (a `Mutex`
-//! per wait point, around the wakers), on the slow path only: the future has already failed once
-//! and is about to return `Pending`; a notifier takes it only when a task is registered.
+//! same single load that checks for sleeping threads. The first task waiting at a wait point
+//! keeps its waker in a lock-free slot; only when several tasks wait at once does registering
+//! take a short lock (a `Mutex` per wait point, around the others' wakers), and a notifier takes
+//! it only when the slot's task is not the one waiting.
 //!
 //! # Batches and task guards
 //!
@@ -143,7 +144,7 @@
 //!   although its `pop` panicked, is not counted: it stays inside until the queue is dropped, and
 //!   is dropped then, once.
 //! * **A task's [`Waker`](std::task::Waker)**: wakers are cloned, woken and dropped outside every
-//!   lock, so one may call back into the same queue. A waker whose `wake` or `drop` panics is
+//!   lock (and outside the waker slot's busy section), so one may call back into the same queue. A waker whose `wake` or `drop` panics is
 //!   treated as woken, every other waiter of the same notification is still woken, and the panic
 //!   is caught there: it would otherwise surface in whichever thread notified, in the middle of a
 //!   get that has taken its item or a shutdown that has woken only some of the waiters.

@@ -47,7 +47,7 @@ const YIELD_ROUNDS: u32 = 40;
 pub(crate) const SPIN_ROUNDS: u32 = if cfg!(loom) { 0 } else { PAUSE_ROUNDS + YIELD_ROUNDS };
 /// Rounds of pause-spinning (2^round pauses each, 3 in all) before a put future registers, where
 /// the event's advice says spinning has been paying (event/advice.rs): a consumer on another
-/// worker often frees room within them, and a registration costs a lock on both sides. Short,
+/// worker often frees room within them, saving a registration, a wake-up and a re-poll. Short,
 /// because the spin holds an executor thread; never a yield, which would be the OS's and not the
 /// executor's. Get futures do not spin: a getter waits for a producer, which in a request–reply
 /// exchange is a task that can answer only once we return `Pending` (tokio runs the task a wake-up
