@@ -21,7 +21,8 @@
 //! * owner, waiting again after it was woken: `OWNED` → `OWNED|BUSY`, store the waker, count →
 //!   `OWNED|WAITING`; polled again while still waiting: `OWNED|WAITING` → `OWNED|WAITING|BUSY`,
 //!   replace the waker if it changed → `OWNED|WAITING`;
-//! * owner, leaving: `OWNED[|WAITING]` → `BUSY`, take the waker (uncount if it was `WAITING`) → `0`.
+//! * owner, leaving: `OWNED[|WAITING]` → the same `|BUSY`, take the waker (uncount if it was
+//!   `WAITING`) → `0`.
 //!
 //! The owner waits (spins) only while a notifier holds `BUSY`, which covers a few moves and no
 //! user code: wakers are cloned before `BUSY` is taken and woken or dropped after it is given back.
@@ -88,57 +89,59 @@ impl Slot {
     /// waits again. Returns whether the owner had been woken since its last wait, and the waker it
     /// replaced (to drop outside).
     pub(super) fn wait_again(&self, waker: &Waker, waiters: &AtomicU64) -> (bool, Option<Waker>) {
-        // Cloned before `BUSY` is taken: a clone runs the executor's code (module docs). Only
-        // needed if the stored waker differs, or was taken; a poll while waiting with the same
-        // waker, the common re-poll, clones nothing.
-        let mut fresh: Option<Waker> = None;
+        // Cloned before `BUSY` is taken: a clone runs the executor's code (module docs). Needed
+        // if the waker was taken (cloned ahead on a first look) or differs from the stored one;
+        // a poll while waiting with the same waker, the common re-poll, clones nothing.
+        // Relaxed: a guess; `acquire` below orders.
+        let mut fresh = (self.state.load(Relaxed) & WAITING == 0).then(|| waker.clone());
         loop {
-            // Relaxed: a first guess for the CAS, which orders.
-            let state = self.state.load(Relaxed);
+            let state = self.acquire();
             debug_assert!(state & OWNED != 0, "only the owner waits again");
-            if state & BUSY != 0 {
-                spin_loop();
-                continue;
-            }
             let woken = state & WAITING == 0;
-            if woken && fresh.is_none() {
+            // SAFETY: we hold `BUSY`.
+            let same = !woken
+                && self.waker.with(|cell| unsafe { (*cell).as_ref().is_some_and(|w| w.will_wake(waker)) });
+            if same {
+                // Release: gives `BUSY` back (module docs).
+                self.state.store(state, Release);
+                return (false, None);
+            }
+            let Some(new) = fresh.take() else {
+                // We must not run the executor's code under `BUSY`: give it back, clone, and
+                // start over (a notifier may take the waker meanwhile).
+                // Release: gives `BUSY` back (module docs).
+                self.state.store(state, Release);
                 fresh = Some(waker.clone());
-            }
-            // Acquire: the notifier's or our own last use of the cell happens before ours.
-            // Relaxed on failure: retried from the next load.
-            if self.state.compare_exchange_weak(state, state | BUSY, Acquire, Relaxed).is_err() {
                 continue;
-            }
+            };
+            // SAFETY: we hold `BUSY`.
+            let old = self.waker.with_mut(|cell| unsafe { (*cell).replace(new) });
             if woken {
-                // SAFETY: we hold `BUSY`.
-                let old = self
-                    .waker
-                    .with_mut(|cell| unsafe { (*cell).replace(fresh.take().expect("cloned above")) });
                 debug_assert!(old.is_none(), "a notifier took the waker");
                 self.publish(waiters);
                 return (true, None);
             }
-            // SAFETY: we hold `BUSY`.
-            let same =
-                self.waker.with(|cell| unsafe { (*cell).as_ref().is_some_and(|w| w.will_wake(waker)) });
-            if same {
-                // Release: gives `BUSY` back (module docs).
-                self.state.store(OWNED | WAITING, Release);
-                return (false, None);
-            }
-            if fresh.is_none() {
-                // We hold `BUSY` and must not run the executor's code under it: give it back,
-                // clone, and start over (the state may have moved meanwhile).
-                self.state.store(OWNED | WAITING, Release);
-                fresh = Some(waker.clone());
+            // Release: gives `BUSY` back (module docs).
+            self.state.store(state, Release);
+            return (false, old);
+        }
+    }
+
+    /// Takes `BUSY` for the owner, waiting while a notifier holds it; returns the state it was
+    /// taken from.
+    fn acquire(&self) -> u32 {
+        loop {
+            // Relaxed: a first guess for the CAS, which orders.
+            let state = self.state.load(Relaxed);
+            if state & BUSY != 0 {
+                spin_loop();
                 continue;
             }
-            // SAFETY: we hold `BUSY`.
-            let old =
-                self.waker.with_mut(|cell| unsafe { (*cell).replace(fresh.take().expect("cloned above")) });
-            // Release: gives `BUSY` back (module docs).
-            self.state.store(OWNED | WAITING, Release);
-            return (false, old);
+            // Acquire: the last user's `Release` give-back of `BUSY` (a notifier's take, or our
+            // own earlier use) happens before our use of the cell. Relaxed on failure: retried.
+            if self.state.compare_exchange_weak(state, state | BUSY, Acquire, Relaxed).is_ok() {
+                return state;
+            }
         }
     }
 
@@ -172,28 +175,16 @@ impl Slot {
     /// The owner leaves: frees the slot and returns its waker if it was still waiting (to drop
     /// outside), uncounting its task.
     pub(super) fn release(&self, waiters: &AtomicU64) -> Option<Waker> {
-        loop {
-            // Relaxed: a first guess for the CAS, which orders.
-            let state = self.state.load(Relaxed);
-            debug_assert!(state & OWNED != 0, "only the owner leaves");
-            if state & BUSY != 0 {
-                spin_loop();
-                continue;
-            }
-            // Acquire: the notifier's last use of the cell happens before ours. Relaxed on
-            // failure: retried.
-            if self.state.compare_exchange_weak(state, BUSY, Acquire, Relaxed).is_err() {
-                continue;
-            }
-            if state & WAITING != 0 {
-                // Relaxed: inside `BUSY`, as in `take`.
-                waiters.fetch_sub(TASK, Relaxed);
-            }
-            // SAFETY: we hold `BUSY`.
-            let waker = self.waker.with_mut(|cell| unsafe { (*cell).take() });
-            // Release: the cell, empty, to the next owner's `Acquire` claim.
-            self.state.store(0, Release);
-            return waker;
+        let state = self.acquire();
+        debug_assert!(state & OWNED != 0, "only the owner leaves");
+        if state & WAITING != 0 {
+            // Relaxed: inside `BUSY`, as in `take`.
+            waiters.fetch_sub(TASK, Relaxed);
         }
+        // SAFETY: we hold `BUSY`.
+        let waker = self.waker.with_mut(|cell| unsafe { (*cell).take() });
+        // Release: the cell, empty, to the next owner's `Acquire` claim.
+        self.state.store(0, Release);
+        waker
     }
 }
