@@ -13,7 +13,7 @@ use crate::event::{Event, Events};
 use crate::fifo::Fifo;
 use crate::queue::Inner;
 use crate::time::Deadline;
-use crate::wait::{self, At, SPIN_ROUNDS};
+use crate::wait::{self, At, RoomGauge, SPIN_ROUNDS};
 
 /// Python's `queue.Queue` protocol over the container `C`. Not for implementing outside this crate.
 ///
@@ -125,6 +125,7 @@ pub trait Engine<T, C>: Sized {
     where
         C: RawQueue<T>,
     {
+        let mut gauge = RoomGauge::new();
         wait::until(
             At::one_of(self.not_full(), SPIN_ROUNDS, || self.has_room()),
             deadline,
@@ -132,6 +133,7 @@ pub trait Engine<T, C>: Sized {
             |item| wait::unless_full(self.attempt_put(item)),
             || self.can_put(),
             |item| Err(PutError::Full(item)),
+            || self.is_shutdown() || gauge.worth_attempting(self.maxsize(), self.len()),
         )
     }
 
@@ -158,6 +160,7 @@ pub trait Engine<T, C>: Sized {
             |()| wait::unless_empty(self.attempt_get()),
             || self.can_get(),
             |()| Err(GetError::Empty),
+            wait::always,
         )
     }
 
@@ -174,7 +177,10 @@ pub trait Engine<T, C>: Sized {
     fn join(&self, deadline: Deadline) -> bool {
         let done = || self.all_tasks_done();
         let attempt = |()| if done() { Ok(true) } else { Err(()) };
-        done() || wait::until(At::all_of(self.all_done()), deadline, (), attempt, done, |()| false)
+        done() || {
+            let at = At::all_of(self.all_done());
+            wait::until(at, deadline, (), attempt, done, |()| false, wait::always)
+        }
     }
 }
 

@@ -9,7 +9,9 @@
 //!
 //! 1. Spin: after the caller's first attempt failed, a few attempts with exponential back-off,
 //!    then yields ([`SPIN_ROUNDS`]), since a partner on another CPU usually finishes within them
-//!    and a sleep costs two system calls.
+//!    and a sleep costs two system calls. A putter attempts in these rounds only once there is
+//!    room for a batch ([`RoomGauge`]), so that a full queue is refilled in stretches rather
+//!    than slot by slot; the last round always attempts.
 //! 2. If the deadline has passed, answer the expiry verdict (the last attempt was just made, so
 //!    a timed get whose deadline passes as an item arrives still gets it).
 //! 3. Register at the event ([`Event::prepare`], which fences), then re-check `ready`. If it
@@ -55,6 +57,46 @@ pub(crate) const SPIN_ROUNDS: u32 = if cfg!(loom) { 0 } else { PAUSE_ROUNDS + YI
 /// ping-pong round trip took 0.49–0.66 µs with the spin and 0.28–0.31 µs without
 /// (docs/performance.md, issue 20 item 4). None under loom, to keep models small.
 pub(crate) const ASYNC_PUT_SPIN_ROUNDS: u32 = if cfg!(loom) { 0 } else { 2 };
+
+/// The most room a spinning putter waits for before it attempts ([`RoomGauge`]).
+const MAX_BATCH: usize = 256;
+
+/// A spinning putter's gate on a full queue: attempt once there is room for a batch (half the
+/// queue, at most [`MAX_BATCH`]), or once room there is has stopped growing.
+///
+/// Why: a putter that attempts as soon as one slot frees keeps a full queue full, and then every
+/// put and every get moves the same cache lines (the slot, the claim words) between the CPUs, one
+/// item at a time; bounded(1024) 1/1 ran at 25–29 M items/s so, and at 37–48 with putters that do
+/// not spin at all (docs/performance.md, issue 20 item 2). Waiting for a batch lets the consumers
+/// drain a stretch of slots that the putters then fill while the consumers work elsewhere, as a
+/// sleeping sender of std's bounded channel does. Room that stops growing means the consumers are
+/// slow or gone, and a batch will not come within the spin: then waiting gains nothing.
+pub(crate) struct RoomGauge {
+    last: usize,
+}
+
+impl RoomGauge {
+    pub(crate) fn new() -> Self {
+        Self { last: 0 }
+    }
+
+    /// Whether to attempt now, given Python's `maxsize` (0: unbounded) and the length read now.
+    pub(crate) fn worth_attempting(&mut self, maxsize: usize, len: usize) -> bool {
+        if maxsize == 0 {
+            return true;
+        }
+        let room = maxsize.saturating_sub(len);
+        let batch = (maxsize / 2).clamp(1, MAX_BATCH);
+        let go = room >= batch || (room > 0 && room <= self.last);
+        self.last = room;
+        go
+    }
+}
+
+/// The gate of every waiter but a spinning putter: attempt every round.
+pub(crate) fn always() -> bool {
+    true
+}
 
 /// A put attempt's verdict for [`until`]/[`poll`]: `Full` gives the item back to try again.
 pub(crate) fn unless_full<T>(verdict: Result<(), PutError<T>>) -> Result<Result<(), PutError<T>>, T> {
@@ -117,6 +159,10 @@ pub(crate) fn spin(round: u32) {
 /// check follows a failed attempt, the caller's or ours, so a timed get whose deadline passes as
 /// an item arrives still gets it; and no attempt is repeated without something in between (a
 /// spin, a re-check, a sleep), which keeps the loom models from exploring wasted loads.
+///
+/// `worth_attempting` gates the spin's attempts: a round whose gate says no spins on without
+/// attempting, except the last round, which always attempts. Putters use it to wait for a batch of
+/// room ([`RoomGauge`]); everyone else passes [`always`].
 #[cold]
 pub(crate) fn until<S, V, H: Fn() -> bool>(
     at: At<'_, H>,
@@ -125,16 +171,24 @@ pub(crate) fn until<S, V, H: Fn() -> bool>(
     mut attempt: impl FnMut(S) -> Result<V, S>,
     ready: impl Fn() -> bool,
     expire: impl FnOnce(S) -> V,
+    mut worth_attempting: impl FnMut() -> bool,
 ) -> V {
     let event = at.event;
+    if at.spins > 0 && deadline.has_passed() {
+        return expire(state);
+    }
     for round in 0..at.spins {
-        if deadline.has_passed() {
-            return expire(state);
-        }
         spin(round);
+        // The gate delays attempts, never the last one, nor one the deadline is about to end.
+        if round + 1 < at.spins && !worth_attempting() && !deadline.has_passed() {
+            continue;
+        }
         match attempt(state) {
             Ok(verdict) => return verdict,
             Err(back) => state = back,
+        }
+        if deadline.has_passed() {
+            return expire(state);
         }
     }
     // Passes on in its drop, on every way out of the loop, unwinding included.
@@ -245,4 +299,86 @@ pub(crate) fn poll_after<S, V, H: Fn() -> bool>(
 #[inline]
 pub(crate) fn leave<H: Fn() -> bool>(at: &At<'_, H>, ticket: &mut Ticket) {
     at.event.deregister_task(ticket, &at.hand_on);
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use std::cell::{Cell, RefCell};
+    use std::time::{Duration, Instant};
+
+    use super::*;
+
+    #[test]
+    fn the_gate_delays_the_spins_attempts_but_never_the_last() {
+        let event = Event::default();
+        let (gate_calls, attempts) = (Cell::new(0), Cell::new(0));
+        let verdict = until(
+            At::one_of(&event, SPIN_ROUNDS, || false),
+            Deadline::never(),
+            (),
+            |()| {
+                attempts.set(attempts.get() + 1);
+                Ok(7)
+            },
+            || true,
+            |()| 0,
+            || {
+                gate_calls.set(gate_calls.get() + 1);
+                false
+            },
+        );
+        assert_eq!(verdict, 7);
+        assert_eq!(attempts.get(), 1, "only the last round attempts");
+        assert_eq!(gate_calls.get(), SPIN_ROUNDS - 1);
+    }
+
+    #[test]
+    fn a_deadline_that_passes_while_the_gate_says_wait_still_gets_an_attempt() {
+        let event = Event::default();
+        let deadline = Instant::now() + Duration::from_millis(5);
+        let log = RefCell::new(Vec::new());
+        let verdict = until(
+            At::one_of(&event, SPIN_ROUNDS, || false),
+            Deadline::at(deadline),
+            (),
+            |()| {
+                log.borrow_mut().push("attempt");
+                Err(())
+            },
+            || false,
+            |()| "expired",
+            || {
+                log.borrow_mut().push("gate");
+                while Instant::now() <= deadline {
+                    std::hint::spin_loop();
+                }
+                false
+            },
+        );
+        assert_eq!(verdict, "expired");
+        // The room the gate waited for may have come with the deadline: one attempt, then expiry.
+        assert_eq!(*log.borrow(), ["gate", "attempt"]);
+    }
+
+    #[test]
+    fn the_gauge_waits_for_a_batch_or_for_room_that_stops_growing() {
+        let mut gauge = RoomGauge::new();
+        assert!(gauge.worth_attempting(0, 1_000), "unbounded: always");
+        let mut gauge = RoomGauge::new();
+        assert!(!gauge.worth_attempting(1024, 1024), "full");
+        assert!(!gauge.worth_attempting(1024, 1000), "24 free, growing");
+        assert!(!gauge.worth_attempting(1024, 900), "124 free, growing");
+        assert!(gauge.worth_attempting(1024, 1024 - MAX_BATCH), "a full batch");
+        let mut gauge = RoomGauge::new();
+        assert!(!gauge.worth_attempting(64, 60), "4 free of a batch of 32");
+        assert!(gauge.worth_attempting(64, 60), "still 4: the consumers are not draining");
+        let mut gauge = RoomGauge::new();
+        assert!(!gauge.worth_attempting(64, 64));
+        assert!(gauge.worth_attempting(64, 32), "half the queue");
+        let mut gauge = RoomGauge::new();
+        assert!(gauge.worth_attempting(1, 0), "bounded(1): any room is the batch");
+        assert!(!RoomGauge::new().worth_attempting(1, 1));
+        assert!(!RoomGauge::new().worth_attempting(3, 3));
+        assert!(RoomGauge::new().worth_attempting(3, 2), "bounded(3): batches of one");
+    }
 }
