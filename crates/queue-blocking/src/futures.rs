@@ -27,16 +27,16 @@ use crate::container::Container;
 use crate::engine::Engine;
 use crate::error::{GetError, PutError};
 use crate::event::Ticket;
-use crate::wait::{self, ASYNC_PUT_SPIN_ROUNDS, At};
+use crate::wait::{self, At, RoomGauge};
 
-/// Where a get future waits (wait.rs); it does not spin (`ASYNC_PUT_SPIN_ROUNDS` says why).
+/// Where a get future waits (wait.rs); it does not spin (`wait::async_put_spin_rounds` says why).
 fn getters<T, C: Container<T>>(engine: &C::Engine) -> At<'_, impl Fn() -> bool + '_> {
     At::one_of(engine.not_empty(), 0, move || !engine.is_empty())
 }
 
 /// Where a put future waits (wait.rs).
 fn putters<T, C: Container<T>>(engine: &C::Engine) -> At<'_, impl Fn() -> bool + '_> {
-    At::one_of(engine.not_full(), ASYNC_PUT_SPIN_ROUNDS, move || engine.has_room())
+    At::one_of(engine.not_full(), wait::async_put_spin_rounds(engine.maxsize()), move || engine.has_room())
 }
 
 /// The future of [`get_async`](crate::BlockingQueue::get_async): resolves to the next item, or
@@ -139,6 +139,7 @@ impl<T, C: Container<T> + RawQueue<T>> Future for GetFuture<'_, T, C> {
                 (),
                 |()| wait::unless_empty(engine.attempt_get()),
                 || engine.can_get(),
+                wait::always,
             ),
             verdict => {
                 this.leave();
@@ -187,6 +188,10 @@ impl<T, C: Container<T> + RawQueue<T>> Future for PutFuture<'_, T, C> {
                 item,
                 |item| wait::unless_full(engine.attempt_put(item)),
                 || engine.can_put(),
+                {
+                    let mut gauge = RoomGauge::new();
+                    move || engine.is_shutdown() || gauge.worth_attempting(engine.maxsize(), engine.len())
+                },
             ),
             verdict => {
                 this.leave();
