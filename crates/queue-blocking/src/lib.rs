@@ -161,7 +161,11 @@
 //! # Blocking, memory and progress
 //!
 //! A thread that must wait spins briefly, yields a few dozen times, and then sleeps on
-//! a futex (Linux) or a condition variable (elsewhere, or with `--cfg queue_force_fallback`). A put
+//! a futex (Linux) or a condition variable (elsewhere, or with `--cfg queue_force_fallback`). A
+//! putter spinning on a full queue of 4 or more waits for room for a batch (half the queue, at
+//! most 256 items) or for room that stops growing before it tries again, so that a full queue is
+//! refilled in stretches rather than slot by slot; it always tries before it sleeps, and before
+//! its timeout expires. Put futures do the same in a shorter spin. A put
 //! or get with nobody waiting never makes a system call, and while a woken thread is on its way
 //! further puts do not make one either. A `LifoQueue` or `PriorityQueue` holds at most 2^31 items:
 //! a put beyond that panics (before changing anything), as Rust's collections do on capacity
