@@ -5,6 +5,7 @@
 mod classes;
 mod errors;
 mod item;
+mod protocol;
 mod wait;
 
 use pyo3::prelude::*;

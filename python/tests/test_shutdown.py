@@ -1,5 +1,8 @@
-"""Every shutdown scenario of CPython 3.13's test_queue.py, written for queue_rs (the interpreter
-here is 3.11, whose test file has none). Each runs for Queue, LifoQueue and PriorityQueue.
+"""Every shutdown scenario of CPython 3.13's test_queue.py, written for queue_rs, for Queue,
+LifoQueue and PriorityQueue: on the classes themselves where the interpreter's own test file has
+no shutdown tests (before 3.13; run_cpython_test_queue.py runs 3.13's), and always on subclasses
+that override a storage hook, which run CPython's protocol (python/src/protocol.py) and which
+CPython's file does not cover.
 
 Run: python -m unittest discover -s python/tests -p 'test_*.py'
 """
@@ -8,9 +11,11 @@ import threading
 import time
 import unittest
 
+from test import test_queue as cpython_tests
+
 import queue_rs
 
-KINDS = (queue_rs.Queue, queue_rs.LifoQueue, queue_rs.PriorityQueue)
+CPYTHON_TESTS_SHUTDOWN = hasattr(cpython_tests.BaseQueueTestMixin, "test_shutdown_empty")
 # Generous bound for "must finish" on a loaded 2-core machine; a hang fails instead of hanging.
 LIMIT = 30.0
 
@@ -318,16 +323,42 @@ class ShutdownTests:
         self.assertIsInstance(results[0], queue_rs.ShutDown)
 
 
+def with_a_hook(kind):
+    """A subclass of `kind` that overrides `_put` (deferring to the base's), so runs the protocol."""
+
+    class Hooked(kind):
+        def _put(self, item):
+            super()._put(item)
+
+    Hooked.__name__ = Hooked.__qualname__ = "Hooked" + kind.__name__
+    return Hooked
+
+
+@unittest.skipIf(CPYTHON_TESTS_SHUTDOWN, "this interpreter's own test_queue.py has these tests")
 class QueueShutdown(ShutdownTests, unittest.TestCase):
     kind = queue_rs.Queue
 
 
+@unittest.skipIf(CPYTHON_TESTS_SHUTDOWN, "this interpreter's own test_queue.py has these tests")
 class LifoQueueShutdown(ShutdownTests, unittest.TestCase):
     kind = queue_rs.LifoQueue
 
 
+@unittest.skipIf(CPYTHON_TESTS_SHUTDOWN, "this interpreter's own test_queue.py has these tests")
 class PriorityQueueShutdown(ShutdownTests, unittest.TestCase):
     kind = queue_rs.PriorityQueue
+
+
+class HookedQueueShutdown(ShutdownTests, unittest.TestCase):
+    kind = with_a_hook(queue_rs.Queue)
+
+
+class HookedLifoQueueShutdown(ShutdownTests, unittest.TestCase):
+    kind = with_a_hook(queue_rs.LifoQueue)
+
+
+class HookedPriorityQueueShutdown(ShutdownTests, unittest.TestCase):
+    kind = with_a_hook(queue_rs.PriorityQueue)
 
 
 if __name__ == "__main__":
