@@ -14,6 +14,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple, PyType};
 use queue_blocking::{GetError, PutError};
 
+use crate::aio::{self, Awaitable, Outcome};
 use crate::errors::{empty, full, shut_down};
 use crate::item::{Item, Raised};
 use crate::protocol;
@@ -31,7 +32,7 @@ impl<'py> FromPyObject<'_, 'py> for Truthy {
 }
 
 /// Runs one queue call, turning a comparison that raised (`item.rs`) back into its exception.
-fn guarded<R>(call: impl FnOnce() -> R) -> Result<R, PyErr> {
+pub(crate) fn guarded<R>(call: impl FnOnce() -> R) -> Result<R, PyErr> {
     catch_unwind(AssertUnwindSafe(call)).map_err(|payload| match payload.downcast::<Raised>() {
         Ok(raised) => raised.0,
         Err(other) => std::panic::resume_unwind(other),
@@ -273,6 +274,42 @@ macro_rules! bounded_queue {
                 Ok(())
             }
 
+            /// Puts `item` from an asyncio task, waiting for room without blocking the loop; raises
+            /// `ShutDown` as `put` does. Cancel-safe: a cancelled put put nothing.
+            fn put_async<'py>(slf: &Bound<'py, Self>, item: Py<PyAny>) -> PyResult<Bound<'py, PyAny>> {
+                if slf.get().protocol {
+                    return protocol::call(slf.py(), "put_async", (slf, item));
+                }
+                let step = aio::step(Self::queue_for_awaitable(slf).put_async($wrap(item)), |put| match put {
+                    Ok(()) => Outcome::Done,
+                    // A put future waits while the queue is full: it never answers `Full`.
+                    Err(_) => Outcome::ShutDown,
+                });
+                Self::awaitable(slf, step)
+            }
+
+            /// Takes an item from an asyncio task, waiting without blocking the loop; raises
+            /// `ShutDown` as `get` does. Cancel-safe: a cancelled get took nothing.
+            fn get_async<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+                if slf.get().protocol {
+                    return protocol::call(slf.py(), "get_async", (slf,));
+                }
+                let step = aio::step(Self::queue_for_awaitable(slf).get_async(), |got| match got {
+                    Ok(item) => Outcome::Value($unwrap(item)),
+                    Err(_) => Outcome::ShutDown,
+                });
+                Self::awaitable(slf, step)
+            }
+
+            /// Waits, from an asyncio task, until every task is done.
+            fn join_async<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+                if slf.get().protocol {
+                    return protocol::call(slf.py(), "join_async", (slf,));
+                }
+                let step = aio::step(Self::queue_for_awaitable(slf).join_async(), |()| Outcome::Done);
+                Self::awaitable(slf, step)
+            }
+
             #[classmethod]
             fn __class_getitem__<'py>(cls: &Bound<'py, PyType>, item: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
                 generic_alias(cls, item)
@@ -280,6 +317,21 @@ macro_rules! bounded_queue {
         }
 
         impl $name {
+            /// The queue, borrowed for as long as an [`Awaitable`] that keeps `slf` alive.
+            fn queue_for_awaitable(slf: &Bound<'_, Self>) -> &'static $queue {
+                let queue: *const $queue = &slf.get().queue;
+                // SAFETY: the pointer is to the Rust value inside the Python object `slf`, which
+                // never moves; `awaitable` below stores `slf` in the `Awaitable` beside the future
+                // made from this borrow, and the `Awaitable` drops that future first.
+                unsafe { &*queue }
+            }
+
+            fn awaitable<'py>(slf: &Bound<'py, Self>, step: aio::Step) -> PyResult<Bound<'py, PyAny>> {
+                // SAFETY: `step` borrows only `slf`'s queue (`queue_for_awaitable`).
+                let awaitable = unsafe { Awaitable::new(slf.clone().into_any().unbind(), step, !$attached) };
+                Ok(Bound::new(slf.py(), awaitable)?.into_any())
+            }
+
             fn put_native(&self, py: Python<'_>, item: Py<PyAny>, block: bool, timeout: Option<f64>) -> PyResult<()> {
                 if self.queue.is_shutdown() {
                     return Err(shut_down(py));
@@ -423,6 +475,30 @@ impl SimpleQueue {
 
     fn qsize(&self) -> usize {
         self.queue.qsize()
+    }
+
+    /// `put` for asyncio code: it never waits, so the awaitable is ready at once.
+    fn put_async<'py>(slf: &Bound<'py, Self>, item: Py<PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        slf.get().queue.put(item);
+        // SAFETY: the step borrows nothing.
+        let awaitable =
+            unsafe { Awaitable::new(slf.clone().into_any().unbind(), aio::ready(Outcome::Done), false) };
+        Ok(Bound::new(slf.py(), awaitable)?.into_any())
+    }
+
+    /// Takes an item from an asyncio task, waiting without blocking the loop. Cancel-safe.
+    fn get_async<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        let queue: *const queue_blocking::SimpleQueue<Py<PyAny>> = &slf.get().queue;
+        // SAFETY: as in `Queue::queue_for_awaitable`: `slf` never moves and outlives the future,
+        // which the `Awaitable` holding both drops first.
+        let queue = unsafe { &*queue };
+        let step = aio::step(queue.get_async(), |got| match got {
+            Ok(item) => Outcome::Value(item),
+            Err(_) => Outcome::ShutDown,
+        });
+        // SAFETY: `step` borrows only `slf`'s queue.
+        let awaitable = unsafe { Awaitable::new(slf.clone().into_any().unbind(), step, false) };
+        Ok(Bound::new(slf.py(), awaitable)?.into_any())
     }
 
     #[classmethod]

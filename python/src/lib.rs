@@ -2,6 +2,7 @@
 //! and raise the same exceptions as CPython 3.13's `queue`; `join(timeout)` is an extension.
 //! What differs, and why: `python/README.md`.
 
+mod aio;
 mod classes;
 mod errors;
 mod item;
@@ -17,5 +18,6 @@ fn queue_rs(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<classes::LifoQueue>()?;
     m.add_class::<classes::PriorityQueue>()?;
     m.add_class::<classes::SimpleQueue>()?;
+    m.add_class::<aio::Awaitable>()?;
     Ok(())
 }

@@ -9,12 +9,18 @@ instead (the extension dispatches here, `classes.rs`), with the semantics of CPy
 
 The state lives on the instance under CPython's names: `mutex`, `not_empty`, `not_full`,
 `all_tasks_done`, `unfinished_tasks`, `is_shutdown`, `maxsize`, and whatever `_init` creates
-(`queue` for the default hooks at the end of this file).
+(`queue` for the default hooks at the end of this file); asyncio tasks waiting in `get_async`,
+`put_async` or `join_async` are listed in `_async_getters`, `_async_putters`, `_async_joiners`
+(each entry: the loop's `call_soon_threadsafe` and the asyncio future to resolve). Every change
+that notifies a condition also wakes one listed task (or all, where the condition is notified
+all), so a thread and a task never miss each other's wake-ups; a task woken for nothing waits
+again, and a cancelled task that had been woken passes the wake-up on.
 
 Embedded into the extension and run once when `queue_rs` is imported; `Empty`, `Full` and
 `ShutDown` are set by the extension to the module's exception types.
 """
 
+import asyncio
 import threading
 from collections import deque
 from heapq import heappop, heappush
@@ -34,6 +40,56 @@ def init(q, maxsize):
     q.all_tasks_done = threading.Condition(q.mutex)
     q.unfinished_tasks = 0
     q.is_shutdown = False
+    q._async_getters = deque()
+    q._async_putters = deque()
+    q._async_joiners = deque()
+
+
+def _resolve(future):
+    if not future.done():
+        future.set_result(None)
+
+
+def _wake_one(tasks):
+    if tasks:
+        call_soon_threadsafe, future = tasks.popleft()
+        _wake(call_soon_threadsafe, future)
+
+
+def _wake_all(tasks):
+    while tasks:
+        _wake_one(tasks)
+
+
+def _wake(call_soon_threadsafe, future):
+    try:
+        call_soon_threadsafe(_resolve, future)
+    except RuntimeError:
+        pass  # its loop is closed: nobody is left to wake
+
+
+def _listed(tasks):
+    """Lists the running task in `tasks`; returns its entry, whose future it then awaits."""
+    loop = asyncio.get_running_loop()
+    entry = (loop.call_soon_threadsafe, loop.create_future())
+    tasks.append(entry)
+    return entry
+
+
+async def _wait_listed(q, tasks, entry, holds):
+    """Awaits a listed `entry`; if cancelled after its wake-up, hands the wake-up on while
+    `holds()` (under the mutex) says what it announced is still there."""
+    try:
+        await entry[1]
+    except BaseException:
+        with q.mutex:
+            try:
+                tasks.remove(entry)
+            except ValueError:
+                # Already taken by a notifier: the wake-up was ours.
+                if holds():
+                    _wake_one(tasks)
+        raise
 
 
 def _deadline(timeout):
@@ -74,6 +130,7 @@ def put(q, item, block=True, timeout=None):
         q._put(item)
         q.unfinished_tasks += 1
         q.not_empty.notify()
+        _wake_one(q._async_getters)
 
 
 def get(q, block=True, timeout=None):
@@ -91,6 +148,7 @@ def get(q, block=True, timeout=None):
                     raise ShutDown
         item = q._get()
         q.not_full.notify()
+        _wake_one(q._async_putters)
         return item
 
 
@@ -116,6 +174,7 @@ def task_done(q):
             raise ValueError("task_done() called too many times")
         if left == 0:
             q.all_tasks_done.notify_all()
+            _wake_all(q._async_joiners)
         q.unfinished_tasks = left
 
 
@@ -144,8 +203,49 @@ def shutdown(q, immediate=False):
                 if q.unfinished_tasks > 0:
                     q.unfinished_tasks -= 1
             q.all_tasks_done.notify_all()
+            _wake_all(q._async_joiners)
         q.not_empty.notify_all()
         q.not_full.notify_all()
+        _wake_all(q._async_getters)
+        _wake_all(q._async_putters)
+
+
+async def put_async(q, item):
+    while True:
+        with q.mutex:
+            if q.is_shutdown:
+                raise ShutDown
+            if q.maxsize <= 0 or q._qsize() < q.maxsize:
+                q._put(item)
+                q.unfinished_tasks += 1
+                q.not_empty.notify()
+                _wake_one(q._async_getters)
+                return
+            entry = _listed(q._async_putters)
+        await _wait_listed(q, q._async_putters, entry, lambda: q.maxsize <= 0 or q._qsize() < q.maxsize)
+
+
+async def get_async(q):
+    while True:
+        with q.mutex:
+            if q._qsize():
+                item = q._get()
+                q.not_full.notify()
+                _wake_one(q._async_putters)
+                return item
+            if q.is_shutdown:
+                raise ShutDown
+            entry = _listed(q._async_getters)
+        await _wait_listed(q, q._async_getters, entry, lambda: q._qsize() > 0)
+
+
+async def join_async(q):
+    while True:
+        with q.mutex:
+            if not q.unfinished_tasks:
+                return
+            entry = _listed(q._async_joiners)
+        await _wait_listed(q, q._async_joiners, entry, lambda: False)
 
 
 # The default hooks, as CPython's classes define them: what a subclass that overrides only some

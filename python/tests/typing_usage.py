@@ -28,6 +28,17 @@ def typed() -> None:
     print(n, done, nothing, s)
 
 
+async def asynchronous() -> None:
+    q: queue_rs.Queue[int] = queue_rs.Queue()
+    await q.put_async(1)
+    n: int = await q.get_async()
+    await q.join_async()
+    await q.put_async("text")  # type: ignore[arg-type]
+    simple: queue_rs.SimpleQueue[str] = queue_rs.SimpleQueue()
+    s: str = await simple.get_async()
+    print(n, s)
+
+
 class Unique(queue_rs.Queue[str]):
     def _init(self, maxsize: int) -> None:
         self.items: dict[str, None] = {}
