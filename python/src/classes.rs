@@ -333,16 +333,23 @@ macro_rules! bounded_queue {
             }
 
             fn put_native(&self, py: Python<'_>, item: Py<PyAny>, block: bool, timeout: Option<f64>) -> PyResult<()> {
-                if self.queue.is_shutdown() {
+                // CPython checks the timeout only where it would wait: in a bounded queue.
+                let bounded = self.queue.capacity().is_some();
+                let mut item = $wrap(item);
+                // The common call first, where no timeout needs validating (CPython validates
+                // it before looking for room): one attempt, attached.
+                if $attached && (!bounded || timeout.is_none() || !block) {
+                    match self.queue.put_nowait(item) {
+                        Ok(()) => return Ok(()),
+                        Err(PutError::ShutDown(_)) => return Err(shut_down(py)),
+                        Err(PutError::Full(_)) if !block => return Err(full(py)),
+                        Err(PutError::Full(back)) => item = back,
+                    }
+                } else if self.queue.is_shutdown() {
                     return Err(shut_down(py));
                 }
-                // CPython checks the timeout only where it would wait: in a bounded queue.
-                let wait = if self.queue.capacity().is_some() {
-                    Wait::from_python(block, timeout)?
-                } else {
-                    Wait::Once
-                };
-                let mut item = Some($wrap(item));
+                let wait = if bounded { Wait::from_python(block, timeout)? } else { Wait::Once };
+                let mut item = Some(item);
                 let done = wait_detached(py, wait, $attached, |slice: Duration| {
                     let it = item.take().expect("the item is back after every failed try");
                     match guarded(|| self.queue.put_timeout(it, slice)) {
@@ -364,6 +371,13 @@ macro_rules! bounded_queue {
             }
 
             fn get_native(&self, py: Python<'_>, block: bool, timeout: Option<f64>) -> PyResult<Py<PyAny>> {
+                // The common call first, as in `put_native`: an item there, no timeout to validate.
+                if $attached
+                    && (timeout.is_none() || !block)
+                    && let Ok(item) = self.queue.get_nowait()
+                {
+                    return Ok($unwrap(item));
+                }
                 // CPython: shut down and empty wins over `Empty` and over a bad timeout.
                 if self.queue.is_shutdown() && self.queue.empty() {
                     return Err(shut_down(py));
@@ -460,6 +474,13 @@ impl SimpleQueue {
 
     #[pyo3(signature = (block = Truthy(true), timeout = None), text_signature = "($self, block=True, timeout=None)")]
     fn get(&self, py: Python<'_>, block: Truthy, timeout: Option<f64>) -> PyResult<Py<PyAny>> {
+        // The common call first: no timeout to validate (CPython checks it before looking), and
+        // an item there.
+        if (timeout.is_none() || !block.0)
+            && let Ok(item) = self.queue.get_nowait()
+        {
+            return Ok(item);
+        }
         let wait = Wait::from_python(block.0, timeout)?;
         let got = wait_detached(py, wait, true, |slice: Duration| self.queue.get_timeout(slice).ok())?;
         got.ok_or_else(|| empty(py))
