@@ -65,8 +65,8 @@ struct LoopWaker {
 
 #[derive(Default)]
 struct Pending {
-    /// `(loop.call_soon_threadsafe, future)`.
-    future: Option<(Py<PyAny>, Py<PyAny>)>,
+    /// `(loop.call_soon_threadsafe, future, the loop's thread)`.
+    future: Option<(Py<PyAny>, Py<PyAny>, std::thread::ThreadId)>,
     /// A wake-up came while no future was stored (between the poll and the store): the step
     /// polls again instead of yielding.
     woken: bool,
@@ -83,10 +83,18 @@ impl Wake for LoopWaker {
             pending.woken = true;
             pending.future.take()
         };
-        if let Some((call_soon_threadsafe, future)) = taken {
+        if let Some((call_soon_threadsafe, future, loop_thread)) = taken {
             Python::attach(|py| {
-                // A closed loop raises; its task is gone, and so is anyone to tell.
-                let _ = resolver(py).and_then(|resolve| call_soon_threadsafe.call1(py, (resolve, future)));
+                let _ = resolver(py).and_then(|resolve| {
+                    if std::thread::current().id() == loop_thread {
+                        // Woken from a task (or callback) of the same loop: resolve now; the
+                        // future schedules its task itself, and the loop's self-pipe stays quiet.
+                        resolve.call1(py, (future,))
+                    } else {
+                        // A closed loop raises; its task is gone, and so is anyone to tell.
+                        call_soon_threadsafe.call1(py, (resolve, future))
+                    }
+                });
             });
         }
     }
@@ -169,7 +177,7 @@ impl Awaitable {
                 continue;
             }
             let call_soon = event_loop.getattr("call_soon_threadsafe")?.unbind();
-            pending.future = Some((call_soon, future.clone().unbind()));
+            pending.future = Some((call_soon, future.clone().unbind(), std::thread::current().id()));
             drop(pending);
             // What `asyncio.Future.__await__` sets before yielding itself to the task.
             future.setattr("_asyncio_future_blocking", true)?;
