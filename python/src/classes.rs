@@ -435,6 +435,17 @@ pub(crate) struct SimpleQueue {
     queue: queue_blocking::SimpleQueue<Py<PyAny>>,
 }
 
+/// For fastcall.rs.
+impl SimpleQueue {
+    pub(crate) fn put_item(&self, item: Py<PyAny>) {
+        self.queue.put(item);
+    }
+
+    pub(crate) fn try_item(&self) -> Option<Py<PyAny>> {
+        self.queue.get_nowait().ok()
+    }
+}
+
 #[pymethods]
 impl SimpleQueue {
     /// No arguments, as CPython's; a subclass's constructor may take its own (CPython's C
@@ -470,6 +481,19 @@ impl SimpleQueue {
 
     fn put_nowait(&self, item: Py<PyAny>) {
         self.queue.put(item);
+    }
+
+    /// `put` with any arguments: where fastcall.rs's `put` sends every call but `put(item)`.
+    #[pyo3(signature = (item, block = Truthy(true), timeout = None))]
+    fn _put_full(&self, item: Py<PyAny>, block: Truthy, timeout: Option<f64>) {
+        self.put(item, block, timeout);
+    }
+
+    /// `get` with any arguments: where fastcall.rs's `get` sends every call but a `get()` that
+    /// finds an item.
+    #[pyo3(signature = (block = Truthy(true), timeout = None))]
+    fn _get_full(&self, py: Python<'_>, block: Truthy, timeout: Option<f64>) -> PyResult<Py<PyAny>> {
+        self.get(py, block, timeout)
     }
 
     #[pyo3(signature = (block = Truthy(true), timeout = None), text_signature = "($self, block=True, timeout=None)")]

@@ -5,6 +5,7 @@
 mod aio;
 mod classes;
 mod errors;
+mod fastcall;
 mod item;
 mod protocol;
 mod wait;
@@ -19,5 +20,6 @@ fn queue_rs(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<classes::PriorityQueue>()?;
     m.add_class::<classes::SimpleQueue>()?;
     m.add_class::<aio::Awaitable>()?;
+    fastcall::install(m.py())?;
     Ok(())
 }

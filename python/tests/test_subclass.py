@@ -86,6 +86,30 @@ class PlainSubclasses(unittest.TestCase):
         s.put(1)
         self.assertEqual((s.name, s.get_nowait()), ("s", 1))
 
+    def test_simple_queue_overrides_reach_the_queue_through_super(self):
+        # `put` and `get` are hand-written fast paths (python/src/fastcall.rs): a subclass's own
+        # must still win, and `super()` must reach the full semantics.
+        class Counting(queue_rs.SimpleQueue):
+            puts = gets = 0
+
+            def put(self, item, block=True, timeout=None):
+                self.puts += 1
+                super().put(item, block=block, timeout=timeout)
+
+            def get(self, block=True, timeout=None):
+                self.gets += 1
+                return super().get(block, timeout)
+
+        s = Counting()
+        s.put(1)
+        s.put(2, timeout=1.0)
+        self.assertEqual([s.get(), s.get(timeout=1.0)], [1, 2])
+        with self.assertRaises(queue_rs.Empty):
+            s.get(block=False)
+        with self.assertRaises(ValueError):
+            s.get(timeout=-1)
+        self.assertEqual((s.puts, s.gets), (2, 4))
+
 
 class Unique(queue_rs.Queue):
     """A FIFO that drops an item already waiting: a container of its own, as CPython's hooks allow."""
