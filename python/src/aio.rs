@@ -17,6 +17,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, Wake, Waker};
 
+use pyo3::PyClass;
 use pyo3::exceptions::{PyRuntimeError, PyStopIteration};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -35,14 +36,14 @@ pub(crate) enum Outcome {
     Raised(PyErr),
 }
 
-/// One poll of the queue's future.
-pub(crate) type Step = Box<dyn FnMut(&mut Context<'_>) -> Poll<Outcome> + Send + Sync>;
+/// One poll of the queue's future, which may borrow the queue for `'a`.
+pub(crate) type Step<'a> = Box<dyn FnMut(&mut Context<'_>) -> Poll<Outcome> + Send + Sync + 'a>;
 
 /// Polls `future` as a [`Step`], its output turned into an [`Outcome`] by `done`.
-pub(crate) fn step<F, O>(mut future: F, done: O) -> Step
+pub(crate) fn step<'a, F, O>(mut future: F, done: O) -> Step<'a>
 where
-    F: Future + Unpin + Send + Sync + 'static,
-    O: Fn(F::Output) -> Outcome + Send + Sync + 'static,
+    F: Future + Unpin + Send + Sync + 'a,
+    O: Fn(F::Output) -> Outcome + Send + Sync + 'a,
 {
     Box::new(move |cx| match guarded(|| Pin::new(&mut future).poll(cx)) {
         Ok(Poll::Ready(output)) => Poll::Ready(done(output)),
@@ -52,7 +53,7 @@ where
 }
 
 /// A [`Step`] that is ready at once with `outcome` (`SimpleQueue.put_async`: its put never waits).
-pub(crate) fn ready(outcome: Outcome) -> Step {
+pub(crate) fn ready(outcome: Outcome) -> Step<'static> {
     let mut outcome = Some(outcome);
     Box::new(move |_| Poll::Ready(outcome.take().expect("polled once: the awaitable drops a ready step")))
 }
@@ -116,7 +117,7 @@ fn resolver(py: Python<'_>) -> PyResult<&Py<PyAny>> {
 #[pyclass(module = "queue_rs", name = "QueueAwaitable")]
 pub(crate) struct Awaitable {
     /// Declared first, so dropped first: it may borrow the queue inside `_owner`.
-    step: Option<Step>,
+    step: Option<Step<'static>>,
     waker: Option<(Arc<LoopWaker>, Waker)>,
     /// Poll detached from the interpreter: for queues whose operations can wait for another
     /// thread's Python code (`PriorityQueue`: a pop waits for a comparison in flight, which needs
@@ -126,14 +127,24 @@ pub(crate) struct Awaitable {
     _owner: Py<PyAny>,
 }
 
-impl Awaitable {
-    /// # Safety
-    ///
-    /// `step` may borrow only from the object `owner` (its Rust value, which a Python object keeps
-    /// at one address for its whole life).
-    pub(crate) unsafe fn new(owner: Py<PyAny>, step: Step, detached: bool) -> Self {
-        Self { step: Some(step), waker: None, detached, _owner: owner }
-    }
+/// An [`Awaitable`] over the step `make` builds from `owner`'s Rust value (a queue): what every
+/// `*_async` method returns. The one place where a step's borrow outlives the call.
+pub(crate) fn awaitable<'py, T>(
+    owner: &Bound<'py, T>,
+    detached: bool,
+    make: impl for<'a> FnOnce(&'a T) -> Step<'a>,
+) -> PyResult<Bound<'py, PyAny>>
+where
+    T: PyClass<Frozen = pyo3::pyclass::boolean_struct::True> + Sync,
+{
+    let step = make(owner.get());
+    // SAFETY: by `make`'s higher-ranked bound, `step` borrows nothing but `owner`'s Rust value,
+    // which its Python object keeps at one address for its whole life; the `Awaitable` holds that
+    // object in `_owner` and drops `step` first (field order), so the borrow never dangles.
+    let step = unsafe { std::mem::transmute::<Step<'_>, Step<'static>>(step) };
+    let awaitable =
+        Awaitable { step: Some(step), waker: None, detached, _owner: owner.clone().into_any().unbind() };
+    Ok(Bound::new(owner.py(), awaitable)?.into_any())
 }
 
 #[pymethods]

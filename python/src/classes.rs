@@ -14,7 +14,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple, PyType};
 use queue_blocking::{GetError, PutError};
 
-use crate::aio::{self, Awaitable, Outcome};
+use crate::aio::{self, Outcome};
 use crate::errors::{empty, full, shut_down};
 use crate::item::{Item, Raised};
 use crate::protocol;
@@ -280,12 +280,13 @@ macro_rules! bounded_queue {
                 if slf.get().protocol {
                     return protocol::call(slf.py(), "put_async", (slf, item));
                 }
-                let step = aio::step(Self::queue_for_awaitable(slf).put_async($wrap(item)), |put| match put {
-                    Ok(()) => Outcome::Done,
-                    // A put future waits while the queue is full: it never answers `Full`.
-                    Err(_) => Outcome::ShutDown,
-                });
-                Self::awaitable(slf, step)
+                aio::awaitable(slf, !$attached, |this| {
+                    aio::step(this.queue.put_async($wrap(item)), |put| match put {
+                        Ok(()) => Outcome::Done,
+                        // A put future waits while the queue is full: it never answers `Full`.
+                        Err(_) => Outcome::ShutDown,
+                    })
+                })
             }
 
             /// Takes an item from an asyncio task, waiting without blocking the loop; raises
@@ -294,11 +295,12 @@ macro_rules! bounded_queue {
                 if slf.get().protocol {
                     return protocol::call(slf.py(), "get_async", (slf,));
                 }
-                let step = aio::step(Self::queue_for_awaitable(slf).get_async(), |got| match got {
-                    Ok(item) => Outcome::Value($unwrap(item)),
-                    Err(_) => Outcome::ShutDown,
-                });
-                Self::awaitable(slf, step)
+                aio::awaitable(slf, !$attached, |this| {
+                    aio::step(this.queue.get_async(), |got| match got {
+                        Ok(item) => Outcome::Value($unwrap(item)),
+                        Err(_) => Outcome::ShutDown,
+                    })
+                })
             }
 
             /// Waits, from an asyncio task, until every task is done.
@@ -306,8 +308,7 @@ macro_rules! bounded_queue {
                 if slf.get().protocol {
                     return protocol::call(slf.py(), "join_async", (slf,));
                 }
-                let step = aio::step(Self::queue_for_awaitable(slf).join_async(), |()| Outcome::Done);
-                Self::awaitable(slf, step)
+                aio::awaitable(slf, !$attached, |this| aio::step(this.queue.join_async(), |()| Outcome::Done))
             }
 
             #[classmethod]
@@ -317,21 +318,6 @@ macro_rules! bounded_queue {
         }
 
         impl $name {
-            /// The queue, borrowed for as long as an [`Awaitable`] that keeps `slf` alive.
-            fn queue_for_awaitable(slf: &Bound<'_, Self>) -> &'static $queue {
-                let queue: *const $queue = &slf.get().queue;
-                // SAFETY: the pointer is to the Rust value inside the Python object `slf`, which
-                // never moves; `awaitable` below stores `slf` in the `Awaitable` beside the future
-                // made from this borrow, and the `Awaitable` drops that future first.
-                unsafe { &*queue }
-            }
-
-            fn awaitable<'py>(slf: &Bound<'py, Self>, step: aio::Step) -> PyResult<Bound<'py, PyAny>> {
-                // SAFETY: `step` borrows only `slf`'s queue (`queue_for_awaitable`).
-                let awaitable = unsafe { Awaitable::new(slf.clone().into_any().unbind(), step, !$attached) };
-                Ok(Bound::new(slf.py(), awaitable)?.into_any())
-            }
-
             fn put_native(&self, py: Python<'_>, item: Py<PyAny>, block: bool, timeout: Option<f64>) -> PyResult<()> {
                 // CPython checks the timeout only where it would wait: in a bounded queue.
                 let bounded = self.queue.capacity().is_some();
@@ -525,25 +511,17 @@ impl SimpleQueue {
     /// `put` for asyncio code: it never waits, so the awaitable is ready at once.
     fn put_async<'py>(slf: &Bound<'py, Self>, item: Py<PyAny>) -> PyResult<Bound<'py, PyAny>> {
         slf.get().queue.put(item);
-        // SAFETY: the step borrows nothing.
-        let awaitable =
-            unsafe { Awaitable::new(slf.clone().into_any().unbind(), aio::ready(Outcome::Done), false) };
-        Ok(Bound::new(slf.py(), awaitable)?.into_any())
+        aio::awaitable(slf, false, |_| aio::ready(Outcome::Done))
     }
 
     /// Takes an item from an asyncio task, waiting without blocking the loop. Cancel-safe.
     fn get_async<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        let queue: *const queue_blocking::SimpleQueue<Py<PyAny>> = &slf.get().queue;
-        // SAFETY: as in `Queue::queue_for_awaitable`: `slf` never moves and outlives the future,
-        // which the `Awaitable` holding both drops first.
-        let queue = unsafe { &*queue };
-        let step = aio::step(queue.get_async(), |got| match got {
-            Ok(item) => Outcome::Value(item),
-            Err(_) => Outcome::ShutDown,
-        });
-        // SAFETY: `step` borrows only `slf`'s queue.
-        let awaitable = unsafe { Awaitable::new(slf.clone().into_any().unbind(), step, false) };
-        Ok(Bound::new(slf.py(), awaitable)?.into_any())
+        aio::awaitable(slf, false, |this| {
+            aio::step(this.queue.get_async(), |got| match got {
+                Ok(item) => Outcome::Value(item),
+                Err(_) => Outcome::ShutDown,
+            })
+        })
     }
 
     #[classmethod]

@@ -73,6 +73,13 @@ pub trait Engine<T, C>: Sized {
         self.is_shutdown() || self.has_room()
     }
 
+    /// The gate of a spinning putter's attempts (`wait::until`, `wait::poll_after`): room for a
+    /// batch, room that stopped growing, or a shutdown to report (`wait::RoomGauge`).
+    fn putter_gate(&self) -> impl FnMut() -> bool + '_ {
+        let mut gauge = RoomGauge::new();
+        move || self.is_shutdown() || gauge.worth_attempting(self.maxsize(), self.len())
+    }
+
     /// One put attempt that never waits (notifying a getter on success); if the queue is full,
     /// the verdict is `full(item)`. Python's order: shut down first. A continuation rather than a
     /// `Full` to match on afterwards: the second match cost `Queue` about 10 instructions per
@@ -125,7 +132,6 @@ pub trait Engine<T, C>: Sized {
     where
         C: RawQueue<T>,
     {
-        let mut gauge = RoomGauge::new();
         wait::until(
             At::one_of(self.not_full(), SPIN_ROUNDS, || self.has_room()),
             deadline,
@@ -133,7 +139,7 @@ pub trait Engine<T, C>: Sized {
             |item| wait::unless_full(self.attempt_put(item)),
             || self.can_put(),
             |item| Err(PutError::Full(item)),
-            || self.is_shutdown() || gauge.worth_attempting(self.maxsize(), self.len()),
+            self.putter_gate(),
         )
     }
 

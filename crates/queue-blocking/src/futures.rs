@@ -27,7 +27,7 @@ use crate::container::Container;
 use crate::engine::Engine;
 use crate::error::{GetError, PutError};
 use crate::event::Ticket;
-use crate::wait::{self, At, RoomGauge};
+use crate::wait::{self, At};
 
 /// Where a get future waits (wait.rs); it does not spin (`wait::async_put_spin_rounds` says why).
 fn getters<T, C: Container<T>>(engine: &C::Engine) -> At<'_, impl Fn() -> bool + '_> {
@@ -188,10 +188,7 @@ impl<T, C: Container<T> + RawQueue<T>> Future for PutFuture<'_, T, C> {
                 item,
                 |item| wait::unless_full(engine.attempt_put(item)),
                 || engine.can_put(),
-                {
-                    let mut gauge = RoomGauge::new();
-                    move || engine.is_shutdown() || gauge.worth_attempting(engine.maxsize(), engine.len())
-                },
+                engine.putter_gate(),
             ),
             verdict => {
                 this.leave();
