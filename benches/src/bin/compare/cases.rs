@@ -46,6 +46,19 @@ fn alternating<C: Channel + 'static>(capacity: Option<usize>, resident: u64, ops
     }
 }
 
+/// Nanoseconds per item of `workloads::fill_drain` at `n`, repeated until about `items` items
+/// went through (at least once), so that small `n` are timed over many fills.
+fn fill_drain<C: Channel + 'static>(n: u64, items: u64) -> Contender {
+    Contender {
+        name: C::NAME,
+        run: Box::new(move || {
+            let reps = (items / n).max(1);
+            let total: Duration = (0..reps).map(|_| workloads::fill_drain::<C>(None, n)).sum();
+            vec![total.as_nanos() as f64 / (reps * n) as f64]
+        }),
+    }
+}
+
 fn throughput<C: Channel + 'static>(capacity: Option<usize>, p: usize, c: usize, items: u64) -> Contender {
     Contender {
         name: C::NAME,
@@ -145,14 +158,29 @@ pub fn all(n: Sizes) -> Vec<Case> {
             vec![],
         ));
     }
-    cases.push(one(
-        st,
-        "PriorityQueue, 1k resident",
-        NS_PAIR,
-        alternating::<OurPriority>(None, 1_000, n.single),
-        vec![alternating::<MutexHeap>(None, 1_000, n.single)],
-        vec![("Mutex<BinaryHeap>+Condvar", 1.0 / 3.0)],
-    ));
+    // Issue 22's single-thread rows: the blocking `PriorityQueue` at two sizes, in the hold model
+    // and as put N then get N, against a heap behind a mutex (target 0.5×) and crossbeam's SkipSet.
+    for (size, label) in [(1_000, "1k"), (100_000, "100k")] {
+        cases.push(one(
+            st,
+            &format!("PriorityQueue, {label} resident"),
+            NS_PAIR,
+            alternating::<OurPriority>(None, size, n.single),
+            vec![
+                alternating::<MutexHeap>(None, size, n.single),
+                alternating::<SkipSetPeer>(None, size, n.single),
+            ],
+            vec![("Mutex<BinaryHeap>+Condvar", 0.5)],
+        ));
+        cases.push(one(
+            st,
+            &format!("PriorityQueue put {label} then get {label}"),
+            NS_PAIR,
+            fill_drain::<OurPriority>(size, n.single),
+            vec![fill_drain::<MutexHeap>(size, n.single), fill_drain::<SkipSetPeer>(size, n.single)],
+            vec![("Mutex<BinaryHeap>+Condvar", 0.5)],
+        ));
+    }
 
     // Threads: producers/consumers through one queue.
     let shapes = [(1, 1), (2, 2), (4, 4)];
@@ -207,15 +235,20 @@ pub fn all(n: Sizes) -> Vec<Case> {
             vec![],
         ));
     }
-    for (p, c) in [(1, 1), (4, 4)] {
+    for (p, c) in [(1, 1), (2, 2), (4, 4)] {
         cases.push(one(
             "Threads, priority and LIFO",
             &format!("PriorityQueue {p}/{c}"),
             THROUGHPUT,
             throughput::<OurPriority>(None, p, c, n.threaded),
-            vec![throughput::<MutexHeap>(None, p, c, n.threaded)],
-            if p == 4 { vec![("Mutex<BinaryHeap>+Condvar", 1.0)] } else { vec![] },
+            vec![
+                throughput::<MutexHeap>(None, p, c, n.threaded),
+                throughput::<SkipSetPeer>(None, p, c, n.threaded),
+            ],
+            if p >= 2 { vec![("Mutex<BinaryHeap>+Condvar", 1.0)] } else { vec![] },
         ));
+    }
+    for (p, c) in [(1, 1), (4, 4)] {
         cases.push(one(
             "Threads, priority and LIFO",
             &format!("LifoQueue {p}/{c}"),

@@ -16,8 +16,21 @@ pub(super) struct Position<'g, T> {
     pub(super) succs: [Shared<'g, Node<T>>; MAX_HEIGHT],
 }
 
+impl<'g, T> Position<'g, T> {
+    /// Every level after `head`, before null: right for a level no node has reached yet.
+    pub(super) fn new(head: &'g Tower<T>) -> Self {
+        Self { preds: [head; MAX_HEIGHT], succs: [Shared::null(); MAX_HEIGHT] }
+    }
+}
+
 impl<T: Ord> SkipListPq<T> {
-    /// Finds where `key` belongs at levels `min_level..MAX_HEIGHT`.
+    /// Finds where `key` belongs at levels `min_level..key.height()`, writing them into `pos`, and
+    /// returns the level-0 successor when `min_level` is 0.
+    ///
+    /// The descent starts at the highest level any node was given ([`SkipListPq::top`], a hint)
+    /// or at `key`'s own height, whichever is higher: levels above both hold no node the caller
+    /// will link at, and starting lower is always correct, only slower (upper levels are an
+    /// index). Entries of `pos` above the start are left as they are.
     ///
     /// At level 0, deleted nodes (reached through a tagged link) count as smaller than every key,
     /// so the search ends after the last deleted node at the earliest: inserts never go into the
@@ -31,19 +44,20 @@ impl<T: Ord> SkipListPq<T> {
     /// `key` is the caller's own node and the caller holds a borrow on its item.
     pub(super) unsafe fn find<'g>(
         &'g self,
+        pos: &mut Position<'g, T>,
         key: &Node<T>,
         min_level: usize,
         guard: &'g Guard,
-    ) -> Position<'g, T> {
+    ) {
         let head: &'g Tower<T> = &*self.head;
-        let mut pos = Position { preds: [head; MAX_HEIGHT], succs: [Shared::null(); MAX_HEIGHT] };
+        let start = self.top().max(key.height());
         let mut pred = head;
         // The last node a comparison found sorting after `key`: meeting it again one level down
         // ends that level without another comparison (a borrow and an `Ord` call saved; the
         // level-0 link CAS still checks that nothing changed). Only a comparison sets it: a level
         // that ends at a frozen node or at the end of the list says nothing about the successor.
         let mut bound: Shared<'g, Node<T>> = Shared::null();
-        for level in (min_level..MAX_HEIGHT).rev() {
+        for level in (min_level..start).rev() {
             // The tower of the last node at this level seen unclaimed (or `head`): the only kind of
             // node we descend from (invariant 4). `pred` and `anchor` are always the tower of
             // `head` or of a node reached at this level or above, so they reach `level`
@@ -95,7 +109,6 @@ impl<T: Ord> SkipListPq<T> {
             pos.succs[level] = succ;
             pred = anchor;
         }
-        pos
     }
 
     /// Links `node` (already published at level 0) at its upper levels, bottom up. Stops early if
@@ -108,7 +121,7 @@ impl<T: Ord> SkipListPq<T> {
     pub(super) unsafe fn link_upper<'g>(
         &'g self,
         node: Shared<'g, Node<T>>,
-        mut pos: Position<'g, T>,
+        pos: &mut Position<'g, T>,
         guard: &'g Guard,
     ) {
         // SAFETY: the caller's node; it cannot be retired while `INSERTING` is set.
@@ -133,7 +146,7 @@ impl<T: Ord> SkipListPq<T> {
                 }
                 backoff.spin();
                 // SAFETY: the caller holds the borrow on `node`'s item.
-                pos = unsafe { self.find(node_ref, level, guard) };
+                unsafe { self.find(pos, node_ref, level, guard) };
             }
         }
     }
