@@ -55,6 +55,76 @@ pub type LifoQueue<T> = BlockingQueue<T, TreiberStack<T>>;
 ///
 /// It compares items from several threads at once, so it is `Send + Sync` for `T: Send + Sync`.
 /// Use `(priority, payload)` tuples, or `std::cmp::Reverse` for largest first.
+///
+/// # This or a heap behind a mutex
+///
+/// On few cores a `Mutex<BinaryHeap>` is faster. Measured on a 2-vCPU VM (docs/performance.md,
+/// "PriorityQueue against a mutex heap"): one thread, about 1,000 items inside, a put and a get
+/// take about 7× as long as the heap's (370–410 ns against 50–60), 10–14× at 100,000 items (a
+/// skiplist search visits about 40 nodes, each a cache line of its own); producers and consumers
+/// on two CPUs, in the runs of one day, 0.54–1.01× the heap's throughput at 1/1, 0.21–0.81× at
+/// 2/2, 0.26–0.80× at 4/4 (the machine's noise is that wide). The
+/// skiplist's costs are its fixed per-operation work (an epoch pin, a node allocation, deferred
+/// reclamation) and a borrow on each node it compares against; they buy what the heap cannot give:
+/// no lock, so a thread descheduled in the middle of a put holds no one else up (a `get` waits only
+/// for comparisons in flight against the very item it takes), and equal items in put order.
+///
+/// Pick this queue when those matter, or with many cores and threads, where a single lock is the
+/// bottleneck (not measured here: the machine has two). Pick a heap behind a mutex when the queue
+/// is used from one or two threads, or when your own measurements on your machine say so; Python's
+/// protocol (blocking, timeouts, `task_done`/`join`, shutdown) comes with it through
+/// [`Custom`](crate::Custom):
+///
+/// ```
+/// use std::cmp::Reverse;
+/// use std::collections::BinaryHeap;
+/// use std::panic::{self, AssertUnwindSafe};
+/// use std::sync::{Mutex, MutexGuard};
+/// use queue_blocking::{BlockingQueue, Custom, PanicPayload, RawQueue};
+///
+/// /// Smallest first; equal items in put order (the ticket breaks ties).
+/// struct LockedHeap<T>(Mutex<(BinaryHeap<Reverse<(T, u64)>>, u64)>);
+///
+/// impl<T: Ord> Default for LockedHeap<T> {
+///     fn default() -> Self {
+///         Self(Mutex::new((BinaryHeap::new(), 0)))
+///     }
+/// }
+///
+/// impl<T> LockedHeap<T> {
+///     fn heap(&self) -> MutexGuard<'_, (BinaryHeap<Reverse<(T, u64)>>, u64)> {
+///         // A panicking `Ord` poisons the lock but leaves every item in the heap.
+///         self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+///     }
+/// }
+///
+/// impl<T: Ord> RawQueue<T> for LockedHeap<T> {
+///     fn push(&self, item: T) {
+///         if let Ok(Some(payload)) = self.push_catching_panic(item) {
+///             panic::resume_unwind(payload);
+///         }
+///     }
+///     fn push_catching_panic(&self, item: T) -> Result<Option<PanicPayload>, (T, PanicPayload)> {
+///         let mut guard = self.heap();
+///         let (heap, ticket) = &mut *guard;
+///         *ticket += 1;
+///         let entry = Reverse((item, *ticket));
+///         // The heap keeps an item whose sift panicked: it was added, then `Ord` panicked.
+///         Ok(panic::catch_unwind(AssertUnwindSafe(|| heap.push(entry))).err())
+///     }
+///     fn pop(&self) -> Option<T> {
+///         self.heap().0.pop().map(|Reverse((item, _))| item)
+///     }
+///     fn is_empty(&self) -> bool {
+///         self.heap().0.is_empty()
+///     }
+/// }
+///
+/// let q: BlockingQueue<(u8, &str), Custom<LockedHeap<(u8, &str)>>> = BlockingQueue::unbounded();
+/// q.put((2, "later")).unwrap();
+/// q.put((1, "first")).unwrap();
+/// assert_eq!(q.get(), Ok((1, "first")));
+/// ```
 pub type PriorityQueue<T> = BlockingQueue<T, SkipListPq<T>>;
 
 impl<T, C: Container<T> + RawQueue<T>> BlockingQueue<T, C> {
