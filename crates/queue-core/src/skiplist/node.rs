@@ -11,7 +11,8 @@
 //! into a wide pointer by reading `height` from the header first, then giving a pointer derived
 //! from the allocation's base address the tower's length. So the tower is never reached through a
 //! reference that does not cover it. [`Node::layout`] of that same height allocates and frees the
-//! node. `Owned`, `Shared` and `defer_destroy` work unchanged on top of this.
+//! node, through this thread's cache of freed nodes (cache.rs). `Owned`, `Shared` and
+//! `defer_destroy` work unchanged on top of this.
 //!
 //! The head sentinel is not a node: it is an array of `MAX_HEIGHT` links, and searches treat any
 //! predecessor, head or node, as a [`Tower`].
@@ -120,6 +121,38 @@ impl<T> Node<T> {
     }
 }
 
+/// Node memory: through this thread's cache of freed nodes (cache.rs), or, under loom, straight
+/// from the allocator.
+///
+/// # Safety
+///
+/// `layout` has a non-zero size.
+#[cfg(not(loom))]
+unsafe fn node_alloc(layout: Layout) -> *mut u8 {
+    super::cache::alloc(layout)
+}
+#[cfg(loom)]
+unsafe fn node_alloc(layout: Layout) -> *mut u8 {
+    // SAFETY: the caller's contract.
+    unsafe { alloc::alloc(layout) }
+}
+
+/// Gives node memory back (see [`node_alloc`]).
+///
+/// # Safety
+///
+/// `block` came from [`node_alloc`] with `layout`, and nothing uses it any more.
+#[cfg(not(loom))]
+unsafe fn node_free(block: *mut u8, layout: Layout) {
+    // SAFETY: the caller's contract is the cache's.
+    unsafe { super::cache::free(block, layout) }
+}
+#[cfg(loom)]
+unsafe fn node_free(block: *mut u8, layout: Layout) {
+    // SAFETY: the caller's contract: from the allocator with `layout`, unused.
+    unsafe { alloc::dealloc(block, layout) }
+}
+
 /// Alignment of a node (and so of its address, whose low bits hold the link tags).
 const fn node_align<T>() -> usize {
     let (header, link) = (mem::align_of::<Header<T>>(), mem::align_of::<Atomic<Node<T>>>());
@@ -137,7 +170,7 @@ impl<T> Pointable for Node<T> {
         let layout = Self::layout(height);
         debug_assert_eq!(layout.align(), Self::ALIGN);
         // SAFETY: `layout` has a non-zero size: the header holds two counters.
-        let base = unsafe { alloc::alloc(layout) };
+        let base = unsafe { node_alloc(layout) };
         if base.is_null() {
             alloc::handle_alloc_error(layout);
         }
@@ -180,7 +213,7 @@ impl<T> Pointable for Node<T> {
             let layout = Self::layout((*node).header.height);
             // Drops no `T`: the item is a `MaybeUninit`, moved out (or not) by its owner.
             ptr::drop_in_place(node);
-            alloc::dealloc(node.cast::<u8>(), layout);
+            node_free(node.cast::<u8>(), layout);
         }
     }
 }
