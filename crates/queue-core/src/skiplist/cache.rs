@@ -7,9 +7,10 @@
 //! wrote a node into memory that had left the CPU's caches long ago (docs/performance.md,
 //! "PriorityQueue against a mutex heap").
 //!
-//! How: each thread keeps, for up to [`CLASSES`] node layouts (a queue's nodes have one layout per
-//! tower height, and most are of the lowest two), a last-in, first-out list of up to
-//! [`PER_CLASS`] freed blocks, linked through each block's first word. [`alloc`] takes the block
+//! How: each thread keeps, for up to [`CLASSES`] node layouts at a time (a queue's nodes have one
+//! layout per tower height, and most are of the lowest two; a class whose list is empty goes to
+//! the next layout that needs one), a last-in, first-out list of up to [`PER_CLASS`] freed blocks,
+//! linked through each block's first word. [`alloc`] takes the block
 //! freed last, which is likely still in cache; [`free`] keeps a block when its list has room and
 //! hands it to the global allocator otherwise. A block may be allocated on one thread and freed
 //! on another (nodes are freed by whichever thread runs the epoch's deferred destruction): blocks
@@ -21,8 +22,10 @@
 //! while its lists are being torn down, or after, goes straight to the global allocator.
 //!
 //! Progress: both calls are wait-free apart from the global allocator's own calls; nothing here
-//! is shared between threads. Under loom the cache is compiled out (the models use the allocator
-//! directly).
+//! is shared between threads. Nodes use the cache outside loom, Miri, the fuzzer and the
+//! sanitizers only (node.rs): those must see every free, and a node kept for reuse would hide a
+//! use after free from them. The tests below run everywhere; under Miri with leak checking
+//! (ci/miri.sh) they also prove that a thread's lists are freed when it exits.
 
 use core::alloc::Layout;
 use core::cell::RefCell;
@@ -85,7 +88,8 @@ impl Cache {
         }
         let index = match self.classes.iter().position(|c| c.layout == Some(layout)) {
             Some(i) => i,
-            None => match self.classes.iter().position(|c| c.layout.is_none()) {
+            // A class that holds no block may change layout.
+            None => match self.classes.iter().position(|c| c.len == 0) {
                 Some(i) => {
                     self.classes[i].layout = Some(layout);
                     i
@@ -124,11 +128,15 @@ std::thread_local! {
 
 /// Memory for a node of `layout`: a cached block if this thread has one, else the allocator's.
 /// Null only if the allocator failed.
-pub(super) fn alloc(layout: Layout) -> *mut u8 {
+///
+/// # Safety
+///
+/// `layout` has a non-zero size (as `GlobalAlloc::alloc` requires).
+pub(super) unsafe fn alloc(layout: Layout) -> *mut u8 {
     let cached = CACHE.try_with(|cache| cache.borrow_mut().take(layout)).ok().flatten();
     match cached {
         Some(block) => block,
-        // SAFETY: node layouts have a non-zero size (the header holds two counters).
+        // SAFETY: the caller's contract.
         None => unsafe { alloc::alloc(layout) },
     }
 }
@@ -156,6 +164,13 @@ mod tests {
         Layout::from_size_align(size, 8).unwrap()
     }
 
+    /// `alloc`, for the tests' layouts.
+    fn get(layout: Layout) -> *mut u8 {
+        assert_ne!(layout.size(), 0);
+        // SAFETY: a non-zero size, checked above.
+        unsafe { alloc(layout) }
+    }
+
     /// Blocks of `layout` this thread's list holds now.
     fn cached(layout: Layout) -> usize {
         CACHE.with(|c| c.borrow().classes.iter().find(|c| c.layout == Some(layout)).map_or(0, |c| c.len))
@@ -170,7 +185,7 @@ mod tests {
     fn the_block_freed_last_comes_back_first() {
         clear();
         let l = layout(48);
-        let (a, b) = (alloc(l), alloc(l));
+        let (a, b) = (get(l), get(l));
         assert!(!a.is_null() && !b.is_null() && a != b);
         // SAFETY: from `alloc` with `l`, unused.
         unsafe {
@@ -178,13 +193,13 @@ mod tests {
             free(b, l);
         }
         assert_eq!(cached(l), 2);
-        assert_eq!(alloc(l), b);
-        assert_eq!(alloc(l), a);
+        assert_eq!(get(l), b);
+        assert_eq!(get(l), a);
         assert_eq!(cached(l), 0);
         // A different layout never gets these blocks.
         // SAFETY: as above.
         unsafe { free(a, l) };
-        let other = alloc(layout(56));
+        let other = get(layout(56));
         assert_ne!(other, a);
         // SAFETY: as above.
         unsafe {
@@ -198,7 +213,7 @@ mod tests {
     fn a_list_keeps_at_most_per_class() {
         clear();
         let l = layout(64);
-        let blocks: Vec<_> = (0..PER_CLASS + 3).map(|_| alloc(l)).collect();
+        let blocks: Vec<_> = (0..PER_CLASS + 3).map(|_| get(l)).collect();
         for &block in &blocks {
             // SAFETY: from `alloc` with `l`, unused.
             unsafe { free(block, l) };
@@ -210,29 +225,41 @@ mod tests {
     #[test]
     fn at_most_classes_layouts_and_none_too_small() {
         clear();
-        for i in 0..CLASSES + 2 {
+        let fill = |i: usize| {
             let l = layout(40 + 8 * i);
-            let block = alloc(l);
+            let block = get(l);
             // SAFETY: from `alloc` with `l`, unused.
             unsafe { free(block, l) };
-            assert_eq!(cached(l), usize::from(i < CLASSES), "layout {i}");
+            cached(l)
+        };
+        for i in 0..CLASSES + 2 {
+            assert_eq!(fill(i), usize::from(i < CLASSES), "layout {i}");
         }
+        // A class whose list is empty goes to a new layout.
+        let first = layout(40);
+        // The block cached for `first` by `fill(0)`.
+        let block = get(first);
+        assert_eq!(cached(first), 0);
+        assert_eq!(fill(CLASSES + 2), 1);
+        // SAFETY: from `alloc` with `first`, unused; no class is free now, so it is deallocated.
+        unsafe { free(block, first) };
+        assert_eq!(cached(first), 0);
         // Too small to hold the list's link: straight back to the allocator.
         let tiny = Layout::from_size_align(4, 4).unwrap();
-        let block = alloc(tiny);
+        let block = get(tiny);
         // SAFETY: as above.
         unsafe { free(block, tiny) };
         assert_eq!(cached(tiny), 0);
         clear();
     }
 
-    /// Blocks freed on one thread serve another's allocations after crossing over, and a thread's
-    /// lists go back to the allocator when it exits (Miri would report the blocks otherwise, in a
-    /// run without `-Zmiri-ignore-leaks`).
+    /// Blocks allocated on one thread are kept by the thread that frees them and serve its next
+    /// allocations. That thread's lists go back to the allocator when it exits: the Miri run with
+    /// leak checking (ci/miri.sh) would report them otherwise.
     #[test]
     fn blocks_cross_threads_and_are_freed_at_exit() {
         let l = layout(72);
-        let blocks: Vec<usize> = (0..8).map(|_| alloc(l) as usize).collect();
+        let blocks: Vec<usize> = (0..8).map(|_| get(l) as usize).collect();
         std::thread::spawn(move || {
             for &block in &blocks {
                 // SAFETY: from `alloc` with `l` on another thread, unused; blocks are not tied to
@@ -240,6 +267,10 @@ mod tests {
                 unsafe { free(block as *mut u8, l) };
             }
             assert_eq!(cached(l), 8);
+            let again = get(l) as usize;
+            assert_eq!(again, blocks[7], "the block freed last serves the next allocation");
+            // SAFETY: from `alloc` with `l`, unused; kept again, then freed at thread exit.
+            unsafe { free(again as *mut u8, l) };
         })
         .join()
         .unwrap();

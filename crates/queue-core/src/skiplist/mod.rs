@@ -77,10 +77,11 @@
 //! mutex. Half is the push's search (17 comparisons, each with a borrow), the rest a fixed cost
 //! per step: epoch pins, deferred reclamation, and `malloc`/`free`, whose thread cache the
 //! collector's bags of 64 frees overflow. Taken, because they cut that cost without touching the
-//! protocol: searches start at the highest height in use ([`SkipListPq::top`]) and write their
-//! position in place, and nodes come from a per-thread cache of freed node memory (cache.rs;
-//! per thread rather than per queue, because epoch frees nodes after their queue may be gone and
-//! on whatever thread collects): 1,382 instructions per step, 10–15% less time at 1,000 items.
+//! protocol: searches start at the highest height given so far ([`SkipListPq::top`]) and write
+//! their position in place, and nodes come from a per-thread cache of freed node memory
+//! (cache.rs; per thread rather than per queue, because epoch frees nodes after their queue may be
+//! gone and on whatever thread collects; off under Miri, the sanitizers and the fuzzer, which must
+//! see every free): 1,382 instructions per step, 7–13% less time at 1,000 items.
 //! Measured and not taken: turning the borrows off (unsound, measured only: 7% on this AMD VM,
 //! 44% on an Intel one, where locked RMWs cost more; no safe replacement that writes less per
 //! comparison exists for arbitrary `T`: hazard slots need a fence per comparison), a per-thread
@@ -98,7 +99,8 @@
 //! and the claiming `pop`'s wait is an Acquire load: every comparison happens before the item
 //! moves. `docs/memory-ordering.md` has the table.
 
-#[cfg(not(loom))]
+// Used outside the checkers only (node.rs says why); its own tests run everywhere, Miri included.
+#[cfg(any(test, not(any(loom, miri, fuzzing, crossbeam_sanitize))))]
 mod cache;
 mod node;
 mod search;
@@ -147,7 +149,7 @@ pub struct SkipListPq<T> {
     /// Next insertion ticket.
     seq: CachePadded<AtomicU64>,
     /// The greatest height any node was given (at least 1): a hint where searches start (see
-    /// [`Self::top`]). On the same line as `seq`, which every push writes anyway.
+    /// [`Self::top`]).
     top: AtomicUsize,
 }
 
@@ -172,10 +174,12 @@ impl<T> SkipListPq<T> {
     }
 
     /// The greatest height any node was given so far, at least 1. Searches start there, not at
-    /// `MAX_HEIGHT`: with p = 1/4, 1,000 items reach about 6 of the 12 levels, and each empty
-    /// level cost a load and a loop turn per search. Only a hint: a search that reads a stale
-    /// value starts lower, which is correct (upper levels are an index), and an insert searches
-    /// its own levels whatever it reads (`find`).
+    /// `MAX_HEIGHT`: each empty level cost a load and a loop turn per search. It never comes down,
+    /// and heights are geometric with p = 1/4, so a queue that has seen 4^k pushes in all has
+    /// reached about k + 1 levels whatever it holds now: the saving is for queues that have seen
+    /// fewer than some millions of pushes. Only a hint: a search that reads a stale value starts
+    /// lower, which is correct (upper levels are an index), and an insert searches its own levels
+    /// whatever it reads (`find`).
     fn top(&self) -> usize {
         // Relaxed: a hint; no data is read through it (see above).
         self.top.load(Relaxed)
@@ -313,7 +317,7 @@ impl<T: Ord> SkipListPq<T> {
         // SAFETY: our own node.
         let node_ref = unsafe { node_ptr.deref() };
         self.raise_top(node_ref.height());
-        // Outside the closure, so that the position is not copied out of it (192 bytes).
+        // Outside the closure, so that the position is not copied out of it (288 bytes).
         let mut pos = Position::new(&*self.head);
         let linked = panic::catch_unwind(AssertUnwindSafe(|| {
             let backoff = Backoff::new();

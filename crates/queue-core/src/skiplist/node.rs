@@ -121,17 +121,19 @@ impl<T> Node<T> {
     }
 }
 
-/// Node memory: through this thread's cache of freed nodes (cache.rs), or, under loom, straight
-/// from the allocator.
+/// Node memory: through this thread's cache of freed nodes (cache.rs), or straight from the
+/// allocator under loom, Miri, the fuzzer and the sanitizers (`crossbeam_sanitize`), which must
+/// see every free: a freed node kept for reuse would hide a use after free from them.
 ///
 /// # Safety
 ///
 /// `layout` has a non-zero size.
-#[cfg(not(loom))]
+#[cfg(not(any(loom, miri, fuzzing, crossbeam_sanitize)))]
 unsafe fn node_alloc(layout: Layout) -> *mut u8 {
-    super::cache::alloc(layout)
+    // SAFETY: the caller's contract is the cache's.
+    unsafe { super::cache::alloc(layout) }
 }
-#[cfg(loom)]
+#[cfg(any(loom, miri, fuzzing, crossbeam_sanitize))]
 unsafe fn node_alloc(layout: Layout) -> *mut u8 {
     // SAFETY: the caller's contract.
     unsafe { alloc::alloc(layout) }
@@ -142,12 +144,12 @@ unsafe fn node_alloc(layout: Layout) -> *mut u8 {
 /// # Safety
 ///
 /// `block` came from [`node_alloc`] with `layout`, and nothing uses it any more.
-#[cfg(not(loom))]
+#[cfg(not(any(loom, miri, fuzzing, crossbeam_sanitize)))]
 unsafe fn node_free(block: *mut u8, layout: Layout) {
     // SAFETY: the caller's contract is the cache's.
     unsafe { super::cache::free(block, layout) }
 }
-#[cfg(loom)]
+#[cfg(any(loom, miri, fuzzing, crossbeam_sanitize))]
 unsafe fn node_free(block: *mut u8, layout: Layout) {
     // SAFETY: the caller's contract: from the allocator with `layout`, unused.
     unsafe { alloc::dealloc(block, layout) }

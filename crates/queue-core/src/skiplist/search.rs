@@ -24,10 +24,10 @@ impl<'g, T> Position<'g, T> {
 }
 
 impl<T: Ord> SkipListPq<T> {
-    /// Finds where `key` belongs at levels `min_level..key.height()`, writing them into `pos`, and
-    /// returns the level-0 successor when `min_level` is 0.
+    /// Finds where `key` belongs at levels `min_level..key.height()` (and above, up to where the
+    /// descent starts), writing them into `pos`.
     ///
-    /// The descent starts at the highest level any node was given ([`SkipListPq::top`], a hint)
+    /// The descent starts at the highest height any node was given ([`SkipListPq::top`], a hint)
     /// or at `key`'s own height, whichever is higher: levels above both hold no node the caller
     /// will link at, and starting lower is always correct, only slower (upper levels are an
     /// index). Entries of `pos` above the start are left as they are.
