@@ -86,21 +86,16 @@ impl Cache {
         if layout.size() < mem::size_of::<*mut u8>() || layout.align() < mem::align_of::<*mut u8>() {
             return false;
         }
-        let index = match self.classes.iter().position(|c| c.layout == Some(layout)) {
-            Some(i) => i,
-            // A class that holds no block may change layout.
-            None => match self.classes.iter().position(|c| c.len == 0) {
-                Some(i) => {
-                    self.classes[i].layout = Some(layout);
-                    i
-                }
-                None => return false,
-            },
+        // This layout's class, else one that holds no block (it may change layout).
+        let found = self.classes.iter().position(|c| c.layout == Some(layout));
+        let Some(index) = found.or_else(|| self.classes.iter().position(|c| c.len == 0)) else {
+            return false;
         };
         let class = &mut self.classes[index];
         if class.len == PER_CLASS {
             return false;
         }
+        class.layout = Some(layout);
         // SAFETY: the caller gives us the block, which has room and alignment for a pointer.
         unsafe { block.cast::<*mut u8>().write(class.head) };
         class.head = block;

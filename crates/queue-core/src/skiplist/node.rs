@@ -121,39 +121,14 @@ impl<T> Node<T> {
     }
 }
 
-/// Node memory: through this thread's cache of freed nodes (cache.rs), or straight from the
-/// allocator under loom, Miri, the fuzzer and the sanitizers (`crossbeam_sanitize`), which must
-/// see every free: a freed node kept for reuse would hide a use after free from them.
-///
-/// # Safety
-///
-/// `layout` has a non-zero size.
+// Node memory: through this thread's cache of freed nodes (cache.rs, the same signatures as
+// `alloc`/`dealloc`), or straight from the allocator under loom, Miri, the fuzzer and the
+// sanitizers (`crossbeam_sanitize`), which must see every free: a freed node kept for reuse would
+// hide a use after free from them.
 #[cfg(not(any(loom, miri, fuzzing, crossbeam_sanitize)))]
-unsafe fn node_alloc(layout: Layout) -> *mut u8 {
-    // SAFETY: the caller's contract is the cache's.
-    unsafe { super::cache::alloc(layout) }
-}
+use super::cache::{alloc as node_alloc, free as node_free};
 #[cfg(any(loom, miri, fuzzing, crossbeam_sanitize))]
-unsafe fn node_alloc(layout: Layout) -> *mut u8 {
-    // SAFETY: the caller's contract.
-    unsafe { alloc::alloc(layout) }
-}
-
-/// Gives node memory back (see [`node_alloc`]).
-///
-/// # Safety
-///
-/// `block` came from [`node_alloc`] with `layout`, and nothing uses it any more.
-#[cfg(not(any(loom, miri, fuzzing, crossbeam_sanitize)))]
-unsafe fn node_free(block: *mut u8, layout: Layout) {
-    // SAFETY: the caller's contract is the cache's.
-    unsafe { super::cache::free(block, layout) }
-}
-#[cfg(any(loom, miri, fuzzing, crossbeam_sanitize))]
-unsafe fn node_free(block: *mut u8, layout: Layout) {
-    // SAFETY: the caller's contract: from the allocator with `layout`, unused.
-    unsafe { alloc::dealloc(block, layout) }
-}
+use std::alloc::{alloc as node_alloc, dealloc as node_free};
 
 /// Alignment of a node (and so of its address, whose low bits hold the link tags).
 const fn node_align<T>() -> usize {
