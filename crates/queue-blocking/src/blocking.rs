@@ -59,15 +59,17 @@ pub type LifoQueue<T> = BlockingQueue<T, TreiberStack<T>>;
 /// # This or a heap behind a mutex
 ///
 /// On few cores a `Mutex<BinaryHeap>` is faster. Measured on a 2-vCPU VM (docs/performance.md,
-/// "PriorityQueue against a mutex heap"): one thread, about 1,000 items inside, a put and a get
-/// take about 7× as long as the heap's (370–410 ns against 50–60), 10–14× at 100,000 items (a
-/// skiplist search visits about 40 nodes, each a cache line of its own); producers and consumers
-/// on two CPUs, in the runs of one day, 0.54–1.01× the heap's throughput at 1/1, 0.21–0.81× at
-/// 2/2, 0.26–0.80× at 4/4 (the machine's noise is that wide). The
-/// skiplist's costs are its fixed per-operation work (an epoch pin, a node allocation, deferred
-/// reclamation) and a borrow on each node it compares against; they buy what the heap cannot give:
-/// no lock, so a thread descheduled in the middle of a put holds no one else up (a `get` waits only
-/// for comparisons in flight against the very item it takes), and equal items in put order.
+/// "PriorityQueue against a mutex heap" and "Issue 22's targets"): one thread, about 1,000 items
+/// inside, a put and a get take 6–8× as long as the heap's (250–410 ns against 41–60), 7–12× at
+/// 100,000 items (a skiplist search visits about 40 nodes, each a cache line of its own);
+/// producers and consumers on two CPUs, in the runs of two days, 0.54–1.49× the heap's
+/// throughput at 1/1, 0.21–0.81× at 2/2, 0.26–0.80× at 4/4 (the machine's noise is that wide; the
+/// last runs gave 0.80–1.25×, 0.67–0.79× and 0.49–0.53×). The skiplist's costs are its fixed
+/// per-operation work (an epoch pin, a node allocation, deferred reclamation), a borrow on each
+/// node it compares against, and, with threads, a cache miss on each node another CPU wrote
+/// last; they buy what the heap cannot give: no lock, so a thread descheduled in the middle of a
+/// put holds no one else up (a `get` waits only for comparisons in flight against the very item
+/// it takes), and equal items in put order.
 ///
 /// Pick this queue when those matter, or with many cores and threads, where a single lock is the
 /// bottleneck (not measured here: the machine has two). Pick a heap behind a mutex when the queue

@@ -86,10 +86,15 @@
 //! 44% on an Intel one, where locked RMWs cost more; no safe replacement that writes less per
 //! comparison exists for arbitrary `T`: hazard slots need a fence per comparison), a per-thread
 //! ticket in place of the shared `seq` (no measurable difference), other unlink batches (noise).
-//! Not built: elimination (a put handed straight to a waiting get), which needs the blocking
-//! layer's counts in the same protocol. Heights stay geometric with p = 1/4: a search's expected
-//! comparisons are then as few as with p = 1/2 and within 6% of the optimum (p = 1/e), with half
-//! the levels of p = 1/2.
+//! Not built: elimination (a put whose key is below the minimum handed straight to a get),
+//! because it cannot pay enough: in the threaded benchmark rows 4–25% of puts are candidates
+//! (the `pq_handoff` benchmark), so even exchanges that cost nothing would leave 2/2 and 4/4 well
+//! short of the mutex heap, and it would add a path to the wait protocol and its models. Also
+//! measured and not taken: a shared stash behind the per-thread caches (it moved the misses of
+//! threaded allocation rather than removing them). Heights stay geometric with p = 1/4: a
+//! search's expected comparisons are then as few as with p = 1/2 and within 6% of the optimum
+//! (p = 1/e), with half the levels of p = 1/2. Where the rest goes, on one thread and on two
+//! CPUs, and what was left missed: docs/performance.md, "Issue 22's targets".
 //!
 //! # Memory ordering
 //!
