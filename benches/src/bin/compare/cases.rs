@@ -9,7 +9,7 @@ use queue_benches::workloads::{self, TaskQueue};
 use crate::report::{Better, Case, Contender, Metric};
 
 const NS_PAIR: Metric = Metric { name: "ns per push+pop", better: Better::Lower };
-const THROUGHPUT: Metric = Metric { name: "M items/s", better: Better::Higher };
+pub(crate) const THROUGHPUT: Metric = Metric { name: "M items/s", better: Better::Higher };
 const P50: Metric = Metric { name: "p50 µs", better: Better::Lower };
 const P99: Metric = Metric { name: "p99 µs", better: Better::Lower };
 
@@ -59,7 +59,12 @@ fn fill_drain<C: Channel + 'static>(n: u64, items: u64) -> Contender {
     }
 }
 
-fn throughput<C: Channel + 'static>(capacity: Option<usize>, p: usize, c: usize, items: u64) -> Contender {
+pub(crate) fn throughput<C: Channel + 'static>(
+    capacity: Option<usize>,
+    p: usize,
+    c: usize,
+    items: u64,
+) -> Contender {
     Contender {
         name: C::NAME,
         run: Box::new(move || {

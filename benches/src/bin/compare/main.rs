@@ -8,12 +8,15 @@
 //! about 70 s on a 2-vCPU VM), `--filter TEXT` (only workloads whose label contains TEXT),
 //! `--svg PATH`, `--only NAME` (run just the contender called NAME, `--rounds` times per
 //! workload, and print its values: for `perf record` or `strace -c` of one contender),
-//! `--memory` (only the memory tables: allocations, and fill–drain cycles with page faults).
+//! `--memory` (only the memory tables: allocations, and fill–drain cycles with page faults),
+//! `--scaling` (the producer/consumer rows at 1/1 to 8/8 threads instead of the quick suite, for a
+//! many-core machine; `--shapes 1/1,2/2,...` picks the shapes).
 
 mod cases;
 mod churn;
 mod memory;
 mod report;
+mod scaling;
 
 use std::time::Instant;
 
@@ -32,6 +35,8 @@ compare: ours against the peers, interleaved rounds, medians of paired ratios (d
   --only NAME     run only the contender NAME, print its values (for perf or strace)
   --svg PATH      where to write the chart (default target/compare.svg)
   --memory        only the memory tables (allocations; fill-drain cycles with page faults)
+  --scaling       the producer/consumer rows at 1/1, 2/2, 4/4, 8/8 instead (many-core machines)
+  --shapes LIST   with --scaling: the shapes, as P/C,P/C,... (default 1/1,2/2,4/4,8/8)
 ";
 
 struct Options {
@@ -41,6 +46,8 @@ struct Options {
     only: Option<String>,
     svg: std::path::PathBuf,
     memory_only: bool,
+    /// `Some(shapes)` for `--scaling`.
+    scaling: Option<Vec<(usize, usize)>>,
 }
 
 fn options() -> Options {
@@ -54,7 +61,9 @@ fn options() -> Options {
         only: None,
         svg: target.join("compare.svg"),
         memory_only: false,
+        scaling: None,
     };
+    let mut shapes = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut value = || args.next().unwrap_or_else(|| panic!("{a} needs a value"));
@@ -65,6 +74,8 @@ fn options() -> Options {
             "--svg" => o.svg = value().into(),
             "--only" => o.only = Some(value()),
             "--memory" => o.memory_only = true,
+            "--scaling" => o.scaling = Some(scaling::SHAPES.to_vec()),
+            "--shapes" => shapes = Some(scaling::parse_shapes(&value())),
             "--help" | "-h" => {
                 println!("{}", HELP.trim());
                 std::process::exit(0);
@@ -76,6 +87,10 @@ fn options() -> Options {
         }
     }
     assert!(o.rounds >= 1 && o.scale > 0.0);
+    if let Some(shapes) = shapes {
+        assert!(o.scaling.is_some(), "--shapes goes with --scaling");
+        o.scaling = Some(shapes);
+    }
     o
 }
 
@@ -87,7 +102,10 @@ fn main() {
         println!("{}", churn::table(o.scale, o.rounds));
         return;
     }
-    let mut cases = cases::all(cases::Sizes::scaled(o.scale));
+    let mut cases = match &o.scaling {
+        Some(shapes) => scaling::cases(o.scale, shapes),
+        None => cases::all(cases::Sizes::scaled(o.scale)),
+    };
     if let Some(f) = &o.filter {
         cases.retain(|c| c.label.contains(f.as_str()));
     }
@@ -107,7 +125,7 @@ fn main() {
     eprintln!();
     let rows = report::rows(&cases, &measured);
     println!("{}", report::table(&rows));
-    if o.filter.is_none() {
+    if o.filter.is_none() && o.scaling.is_none() {
         println!("{}", memory::table(o.scale));
         println!("{}", churn::table(o.scale, o.rounds));
     }
