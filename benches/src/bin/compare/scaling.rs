@@ -1,5 +1,5 @@
 //! `compare --scaling`: the producer/consumer rows at growing thread counts, for a machine with
-//! more cores than this one (the lent many-core machine; docs/performance.md, "A scaling run").
+//! more cores than this one (the lent many-core machine; docs/performance.md, "How to run it").
 //!
 //! Each shape `p/c` puts `p` producers and `c` consumers on one queue; the rows are the FIFO
 //! (unbounded and bounded(1024)), the priority queue and the LIFO queue, each against the peers of
