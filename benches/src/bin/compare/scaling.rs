@@ -76,12 +76,11 @@ pub fn cases(scale: f64, shapes: &[(usize, usize)]) -> Vec<Case> {
         ));
     }
     for &(p, c) in shapes {
-        let peers = vec![throughput::<MutexStack>(None, p, c, items)];
         cases.push(row(
             section,
             format!("LifoQueue {p}/{c}"),
             throughput::<OurLifo>(None, p, c, items),
-            peers,
+            vec![throughput::<MutexStack>(None, p, c, items)],
         ));
     }
     cases
